@@ -1,0 +1,41 @@
+//! Wiring: settings in, a ready [`Conversations`] (texts, content, store) out.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::config::{Secrets, Settings};
+use crate::content::Content;
+use crate::engine::Context;
+use crate::i18n::Texts;
+use crate::runtime::Conversations;
+use crate::storage;
+
+/// Loads texts and content and opens (and migrates) the store the settings name.
+pub async fn build(settings: &Settings, secrets: &Secrets) -> anyhow::Result<Conversations> {
+    let context = load_context(settings)?;
+    let url = settings.database_url(secrets);
+    let store = storage::open(url.expose()).await.with_context(|| {
+        format!(
+            "opening database {}",
+            storage::redact_url(&settings.database.url)
+        )
+    })?;
+    tracing::info!(database = %storage::redact_url(&settings.database.url), "store ready");
+    Ok(Conversations::new(store, Arc::new(context)))
+}
+
+/// Texts, content and limits; every content error is reported with file and field.
+pub fn load_context(settings: &Settings) -> anyhow::Result<Context> {
+    let texts = Texts::embedded().context("loading texts")?;
+    let content = match settings.content_dir() {
+        Some(dir) => Content::load_dir(dir),
+        None => Content::embedded(),
+    }
+    .map_err(|errors| anyhow::anyhow!("content pack is invalid:\n{errors}"))?;
+    Ok(Context {
+        texts,
+        content,
+        limits: settings.limits(),
+    })
+}

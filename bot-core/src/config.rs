@@ -1,0 +1,385 @@
+//! Settings: config/default.toml, overridden by a `--config` file and by `LEXBOT_...`
+//! environment variables. Secrets come only from the environment and never print.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Limits;
+
+/// The shipped defaults, printed by `lexbot config default`.
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+/// Environment variables holding secrets; they are not config keys.
+const SECRET_VARIABLES: &[&str] = &["database_password"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub limits: LimitSettings,
+    pub content: ContentSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    pub max_native_languages: usize,
+    pub max_target_languages: usize,
+    pub max_interests: usize,
+    pub bio_max_chars: usize,
+    pub dialogue_timeout_minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub filter: String,
+}
+
+/// A secret value: shown as `[redacted]` by Debug and Display alike.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Secrets, read from the environment only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Secrets {
+    /// `LEXBOT_DATABASE_PASSWORD`: put into the database URL when connecting.
+    pub database_password: Option<Secret>,
+}
+
+impl Secrets {
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let secret = |name: &str| lookup(name).filter(|v| !v.is_empty()).map(Secret);
+        Self {
+            database_password: secret("LEXBOT_DATABASE_PASSWORD"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A key that does not parse, is unknown, or is missing; figment names the key and source.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{key}: {reason}")]
+    Value { key: &'static str, reason: String },
+    #[error("config file {0}: not found")]
+    MissingFile(PathBuf),
+}
+
+impl Settings {
+    /// Defaults, then `file` (if given), then `LEXBOT_*` variables from the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(file, Env::prefixed("LEXBOT_"))
+    }
+
+    /// As [`Settings::load`], with the environment provider given (tests pass a controlled one).
+    pub fn load_with_env(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::MissingFile(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let env = env
+            .filter(|key| {
+                let key = key.as_str().to_ascii_lowercase();
+                !SECRET_VARIABLES.contains(&key.as_str())
+                    && !key.starts_with("test_")
+                    && !key.starts_with("bench_")
+            })
+            .split("__");
+        figment = figment.merge(env);
+        let settings: Settings = figment.extract().map_err(|error| {
+            ConfigError::Invalid(
+                error
+                    .into_iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        if let Some(file) = file.filter(|_| url_has_password(&settings.database.url)) {
+            let from_file = figment
+                .find_metadata("database.url")
+                .and_then(|meta| meta.source.as_ref())
+                .is_some_and(|source| source.file_path().is_some());
+            if from_file {
+                return Err(ConfigError::Value {
+                    key: "database.url",
+                    reason: format!(
+                        "{} puts a password in the URL; set LEXBOT_DATABASE_PASSWORD instead",
+                        file.display()
+                    ),
+                });
+            }
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Value {
+                key: "database.url",
+                reason: format!(
+                    "`{}` is neither sqlite://PATH nor postgres://...",
+                    crate::storage::redact_url(url)
+                ),
+            });
+        }
+        let limits = &self.limits;
+        check_range(
+            "limits.max_native_languages",
+            limits.max_native_languages,
+            1,
+            10,
+        )?;
+        check_range(
+            "limits.max_target_languages",
+            limits.max_target_languages,
+            1,
+            10,
+        )?;
+        check_range("limits.max_interests", limits.max_interests, 1, 30)?;
+        check_range("limits.bio_max_chars", limits.bio_max_chars, 20, 2000)?;
+        check_range(
+            "limits.dialogue_timeout_minutes",
+            limits.dialogue_timeout_minutes,
+            1,
+            60 * 24 * 90,
+        )?;
+        Ok(())
+    }
+
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_native_languages: self.limits.max_native_languages,
+            max_target_languages: self.limits.max_target_languages,
+            max_interests: self.limits.max_interests,
+            bio_max_chars: self.limits.bio_max_chars,
+            dialogue_timeout: chrono::Duration::minutes(self.limits.dialogue_timeout_minutes),
+        }
+    }
+
+    /// The content directory, or `None` for the built-in pack.
+    pub fn content_dir(&self) -> Option<&Path> {
+        (!self.content.dir.as_os_str().is_empty()).then_some(self.content.dir.as_path())
+    }
+
+    /// The URL to connect with: the configured one plus the password from the environment.
+    pub fn database_url(&self, secrets: &Secrets) -> Secret {
+        match &secrets.database_password {
+            Some(password) => Secret(with_password(&self.database.url, password.expose())),
+            None => Secret(self.database.url.clone()),
+        }
+    }
+
+    /// The effective settings as TOML, for `lexbot config show` (no secrets in it).
+    pub fn to_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database.url = crate::storage::redact_url(&shown.database.url);
+        toml::to_string(&shown).unwrap_or_default()
+    }
+}
+
+fn check_range<T: PartialOrd + fmt::Display + Copy>(
+    key: &'static str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<(), ConfigError> {
+    if value < min || value > max {
+        return Err(ConfigError::Value {
+            key,
+            reason: format!("must be between {min} and {max}, got {value}"),
+        });
+    }
+    Ok(())
+}
+
+fn url_has_password(url: &str) -> bool {
+    crate::storage::redact_url(url) != url
+}
+
+/// Inserts a percent-encoded password into `scheme://user@host/...`.
+fn with_password(url: &str, password: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let encoded: String = password
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            format!("{user}:{encoded}@{host}")
+        }
+        // No user in the URL: PostgreSQL's conventional superuser name.
+        None => format!("postgres:{encoded}@{authority}"),
+    };
+    if rest.contains('/') {
+        format!("{scheme}://{authority}/{path}")
+    } else {
+        format!("{scheme}://{authority}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env() -> Env {
+        Env::prefixed("LEXBOT_UNIT_TEST_NOTHING_")
+    }
+
+    fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join("lexbot.toml");
+        std::fs::write(&path, text).expect("temp file");
+        path
+    }
+
+    #[test]
+    fn defaults_load_and_are_valid() {
+        let settings = Settings::load_with_env(None, no_env()).expect("defaults");
+        assert_eq!(settings.database.url, "sqlite://lexbot.db");
+        assert_eq!(settings.limits().max_interests, 5);
+        assert_eq!(settings.content_dir(), None);
+    }
+
+    #[test]
+    fn a_file_overrides_defaults() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = write(&dir, "[limits]\nmax_interests = 7\n");
+        let settings = Settings::load_with_env(Some(&file), no_env()).expect("valid");
+        assert_eq!(settings.limits.max_interests, 7);
+        assert_eq!(settings.limits.bio_max_chars, 300);
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cases = [
+            ("[limits]\nmax_interests = \"many\"\n", "max_interests"),
+            (
+                "[limits]\nmax_interests = 0\n",
+                "limits.max_interests: must be between 1 and 30, got 0",
+            ),
+            ("[limits]\nmax_intrests = 3\n", "max_intrests"),
+            ("[database]\nurl = \"mysql://db\"\n", "database.url"),
+            (
+                "[database]\nurl = \"postgres://lex:hunter2@db/lexbot\"\n",
+                "LEXBOT_DATABASE_PASSWORD",
+            ),
+            ("telegram_bot_token = \"123:abc\"\n", "telegram_bot_token"),
+        ];
+        for (text, expected) in cases {
+            let file = write(&dir, text);
+            let error = Settings::load_with_env(Some(&file), no_env())
+                .expect_err(text)
+                .to_string();
+            assert!(error.contains(expected), "{text:?} gave {error:?}");
+            assert!(!error.contains("hunter2"), "the password leaked: {error}");
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_reported() {
+        let error = Settings::load_with_env(Some(Path::new("/nonexistent/lexbot.toml")), no_env())
+            .expect_err("missing");
+        assert!(error.to_string().contains("/nonexistent/lexbot.toml"));
+    }
+
+    #[test]
+    fn environment_overrides_files() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("LEXBOT_LIMITS__BIO_MAX_CHARS", "120");
+            jail.set_env("LEXBOT_DATABASE_PASSWORD", "hunter2");
+            jail.set_env("LEXBOT_TEST_POSTGRES_URL", "postgres://elsewhere/test");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.limits.bio_max_chars, 120);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let secrets = Secrets::from_lookup(|name| {
+            (name == "LEXBOT_DATABASE_PASSWORD").then(|| "hunter2".to_owned())
+        });
+        assert!(!format!("{secrets:?}").contains("hunter2"));
+        let mut settings = Settings::load_with_env(None, no_env()).expect("defaults");
+        settings.database.url = "postgres://lex@db:5432/lexbot".into();
+        let url = settings.database_url(&secrets);
+        assert_eq!(url.expose(), "postgres://lex:hunter2@db:5432/lexbot");
+        assert!(!format!("{url:?} {url}").contains("hunter2"));
+        assert!(!settings.to_toml().contains("hunter2"));
+    }
+
+    #[test]
+    fn passwords_are_percent_encoded() {
+        assert_eq!(
+            with_password("postgres://lex@db/x", "p@ss:w/rd"),
+            "postgres://lex:p%40ss%3Aw%2Frd@db/x"
+        );
+        assert_eq!(
+            with_password("postgres://db", "pw"),
+            "postgres://postgres:pw@db"
+        );
+    }
+}

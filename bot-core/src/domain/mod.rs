@@ -1,0 +1,17 @@
+//! Domain types: who a person is, what their profile holds, and the newtypes that make invalid values unrepresentable.
+
+mod availability;
+mod ids;
+mod language;
+mod level;
+mod profile;
+mod style;
+mod timezone;
+
+pub use availability::{Availability, DayKind, DayPart, Slot};
+pub use ids::{AccountRef, ChatKey, PersonId, Platform};
+pub use language::{LanguageCode, Locale};
+pub use level::CefrLevel;
+pub use profile::{Bio, BioError, InterestId, Profile, TargetLanguage};
+pub use style::{PracticeStyle, PracticeStyles};
+pub use timezone::{Timezone, TimezoneError};

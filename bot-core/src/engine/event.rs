@@ -1,0 +1,88 @@
+//! What a person did, as the engine sees it: platform-neutral input events.
+
+use serde::{Deserialize, Serialize};
+
+/// One thing a person sent, already stripped of everything platform-specific.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub input: Input,
+    /// The language the person's client reports (`"ru"`, `"en-US"`), if any; used to
+    /// guess the interface language on first contact.
+    pub client_language: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Input {
+    /// `/name args`; the name is lowercase and has no bot mention.
+    Command { name: String, args: String },
+    /// Free text.
+    Text(String),
+    /// A pressed button: its callback data, as the platform returned it (unverified).
+    Button(String),
+    /// A sticker, photo, voice note ... where lexbot only understands text and buttons.
+    Unsupported,
+    /// The person reopened the chat client (e.g. the terminal chat started again):
+    /// show where the conversation stands.
+    Resume,
+}
+
+impl Event {
+    pub fn new(input: Input) -> Self {
+        Self {
+            input,
+            client_language: None,
+        }
+    }
+
+    /// Reads typed text: `/start`, `/start@lexbot_bot deep-link`, or plain text.
+    pub fn from_text(text: &str) -> Self {
+        Self::new(Input::from_text(text))
+    }
+
+    pub fn button(data: impl Into<String>) -> Self {
+        Self::new(Input::Button(data.into()))
+    }
+}
+
+impl Input {
+    pub fn from_text(text: &str) -> Self {
+        let trimmed = text.trim();
+        if let Some(rest) = trimmed.strip_prefix('/') {
+            let (word, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let name = word.split('@').next().unwrap_or_default();
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Input::Command {
+                    name: name.to_ascii_lowercase(),
+                    args: args.trim().to_owned(),
+                };
+            }
+        }
+        Input::Text(text.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_recognised_with_mentions_and_arguments() {
+        assert_eq!(
+            Input::from_text(" /Start@lexbot_bot  ref-42 "),
+            Input::Command {
+                name: "start".into(),
+                args: "ref-42".into()
+            }
+        );
+        assert_eq!(
+            Input::from_text("/help"),
+            Input::Command {
+                name: "help".into(),
+                args: String::new()
+            }
+        );
+        assert_eq!(Input::from_text("/ hi"), Input::Text("/ hi".into()));
+        assert_eq!(Input::from_text("/привет"), Input::Text("/привет".into()));
+        assert_eq!(Input::from_text("hello"), Input::Text("hello".into()));
+    }
+}

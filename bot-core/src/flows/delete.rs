@@ -1,0 +1,136 @@
+//! /delete_me: erase the person and everything lexbot stores about them, after a confirmation.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::Locale;
+use crate::engine::{
+    Button, Context, DialogueState, Effect, Input, Keyboard, PersonView, Reply, Transition,
+};
+
+pub fn ask(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
+    // Asked again while asking: keep the flow that was interrupted the first time.
+    let interrupted = match state {
+        DialogueState::ConfirmingDelete { interrupted, .. } => interrupted,
+        other => Box::new(other),
+    };
+    Transition::to(DialogueState::ConfirmingDelete {
+        since: now,
+        interrupted,
+    })
+    .reply(prompt(cx, person.profile.locale))
+}
+
+pub fn prompt(cx: &Context, locale: Locale) -> Reply {
+    Reply::text(cx.t(locale, "delete-confirm")).with_keyboard(Keyboard::Choice(vec![
+        Button::new(cx.t(locale, "button-delete-yes"), "del:yes"),
+        Button::new(cx.t(locale, "button-delete-no"), "del:no"),
+    ]))
+}
+
+pub fn handle(
+    cx: &Context,
+    since: DateTime<Utc>,
+    interrupted: Box<DialogueState>,
+    person: &PersonView<'_>,
+    input: &Input,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = person.profile.locale;
+    match input {
+        Input::Button(data) if data == "del:yes" => Transition::to(DialogueState::Idle)
+            .say(cx.t(locale, "delete-done"))
+            .effect(Effect::ErasePerson),
+        Input::Button(data) if data == "del:no" => {
+            let previous = *interrupted;
+            let replies = super::current_prompt(cx, &previous, person, now);
+            Transition {
+                state: previous,
+                replies,
+                effects: Vec::new(),
+            }
+            .after(vec![Reply::text(cx.t(locale, "delete-cancelled"))])
+        }
+        Input::Button(_) => super::stale_button(
+            cx,
+            DialogueState::ConfirmingDelete { since, interrupted },
+            person,
+            now,
+        ),
+        _ => Transition::to(DialogueState::ConfirmingDelete { since, interrupted })
+            .say(cx.t(locale, "error-use-buttons"))
+            .reply(prompt(cx, locale)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::flows::transcript::{ONBOARDING, run};
+
+    #[test]
+    fn delete_asks_first_and_can_be_declined() {
+        run(&format!(
+            r#"{ONBOARDING}
+            > /delete_me
+            < Delete everything?
+            = confirming_delete
+            > yes
+            < Please answer with the buttons below.
+            > [No, keep my data]
+            < Deletion cancelled. Nothing was changed.
+            = idle
+            ? /completed = true
+        "#
+        ));
+    }
+
+    #[test]
+    fn delete_erases_and_later_input_starts_afresh() {
+        let harness = run(&format!(
+            r#"{ONBOARDING}
+            > /delete_me
+            > [Yes, delete everything]
+            < Your data is erased.
+            ? erased
+            > hello
+            < Hi! Send /start to set up your profile
+            > #del:yes
+            < That button belongs to an older message
+            > /profile
+            < Your profile is not complete yet.
+        "#
+        ));
+        assert!(!harness.profile.expect("a fresh person").completed);
+    }
+
+    #[test]
+    fn delete_during_onboarding_returns_to_the_question() {
+        run(r#"
+            > /start
+            > [English]
+            > [Spanish]
+            > /delete_me
+            < Delete everything?
+            > /delete_me
+            < Delete everything?
+            > [No]
+            < Deletion cancelled.
+            < Step 2 of 9
+            < [✓ Spanish]
+            > /delete_me
+            > /cancel
+            < Deletion cancelled.
+            = onboarding_suspended
+            > /delete_me
+            ~ wait 25h
+            > [Yes]
+            < It's been a while, so I closed the last question.
+            < That button belongs to an older message
+            = onboarding_suspended
+        "#);
+    }
+}

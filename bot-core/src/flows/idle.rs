@@ -1,0 +1,36 @@
+//! What the bot does with text and buttons when no flow is in progress.
+
+use crate::engine::{Context, DialogueState, Input, PersonView, Transition};
+
+pub fn handle_input(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    input: &Input,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Transition {
+    if let Input::Button(data) = input {
+        return match super::profile::start_edit_from_button(cx, person, data, now) {
+            Some(transition) => transition,
+            None => super::stale_button(cx, state, person, now),
+        };
+    }
+    let locale = person.profile.locale;
+    let key = match (&state, person.profile.completed) {
+        (DialogueState::OnboardingSuspended { .. }, _) => "idle-hint-suspended",
+        (_, true) => "idle-hint",
+        (_, false) => "idle-hint-new",
+    };
+    Transition::to(state).say(cx.t(locale, key))
+}
+
+/// The person reopened the chat and no question is open.
+pub fn welcome_back(cx: &Context, state: DialogueState, person: &PersonView<'_>) -> Transition {
+    let locale = person.profile.locale;
+    let key = match (&state, person.profile.completed) {
+        (DialogueState::OnboardingSuspended { .. }, _) => "welcome-suspended",
+        (_, true) => "welcome-back",
+        (_, false) => "welcome-new",
+    };
+    Transition::to(state).say(cx.t(locale, key))
+}

@@ -1,0 +1,171 @@
+//! The flows: one file per command or conversation, each with its transcript tests.
+//! [`route`] hands an event to the flow that owns the dialogue's state.
+
+mod card;
+mod delete;
+mod export;
+mod help;
+mod idle;
+mod onboarding;
+mod pause;
+mod profile;
+mod questions;
+
+#[cfg(test)]
+pub(crate) mod transcript;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::Locale;
+use crate::engine::{Context, DialogueState, Event, Input, PersonView, Reply, Transition, quote};
+
+/// The interface language of a step: a draft's choice wins over the saved profile.
+pub fn locale_of(state: &DialogueState, person: &PersonView<'_>) -> Locale {
+    match state {
+        DialogueState::Onboarding(o)
+        | DialogueState::OnboardingSuspended { onboarding: o }
+        | DialogueState::OfferingResume { onboarding: o } => o.draft.locale,
+        DialogueState::Editing(e) => e.draft.locale,
+        DialogueState::Idle | DialogueState::ConfirmingDelete { .. } => person.profile.locale,
+    }
+}
+
+/// The commands the bot knows; anything else gets the unknown-command hint.
+const KNOWN_COMMANDS: &[&str] = &[
+    "start",
+    "help",
+    "cancel",
+    "profile",
+    "language",
+    "pause",
+    "resume",
+    "delete_me",
+    "export",
+];
+
+pub fn route(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Transition {
+    match &event.input {
+        Input::Command { name, .. } => command(cx, state, person, name, event, now),
+        Input::Resume => {
+            let replies = current_prompt(cx, &state, person, now);
+            if replies.is_empty() {
+                idle::welcome_back(cx, state, person)
+            } else {
+                Transition {
+                    state,
+                    replies,
+                    effects: Vec::new(),
+                }
+            }
+        }
+        input => match state {
+            DialogueState::Idle | DialogueState::OnboardingSuspended { .. } => {
+                idle::handle_input(cx, state, person, input, now)
+            }
+            DialogueState::OfferingResume { onboarding } => {
+                onboarding::handle_resume_choice(cx, onboarding, input, now)
+            }
+            DialogueState::Onboarding(onboarding) => onboarding::handle(cx, onboarding, input, now),
+            DialogueState::Editing(editing) => {
+                profile::handle_edit(cx, editing, person, input, now)
+            }
+            DialogueState::ConfirmingDelete { since, interrupted } => {
+                delete::handle(cx, since, interrupted, person, input, now)
+            }
+        },
+    }
+}
+
+fn command(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    name: &str,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Transition {
+    let in_flow = !matches!(
+        state,
+        DialogueState::Idle | DialogueState::OnboardingSuspended { .. }
+    );
+    match name {
+        "help" => help::help(cx, state, person, now),
+        "cancel" => help::cancel(cx, state, person),
+        "delete_me" => delete::ask(cx, state, person, now),
+        "export" => export::export(cx, state, person, now),
+        "start" => onboarding::start(cx, state, person, event, now),
+        known if in_flow && KNOWN_COMMANDS.contains(&known) => {
+            let locale = locale_of(&state, person);
+            let replies = current_prompt(cx, &state, person, now);
+            Transition {
+                state,
+                replies,
+                effects: Vec::new(),
+            }
+            .after(vec![Reply::text(cx.t(locale, "finish-or-cancel"))])
+        }
+        "profile" => profile::show(cx, state, person),
+        "language" => profile::edit_language(cx, state, person, now),
+        "pause" => pause::pause(cx, state, person),
+        "resume" => pause::resume(cx, state, person),
+        unknown => {
+            let locale = locale_of(&state, person);
+            let note = Reply::text(cx.tf(
+                locale,
+                "unknown-command",
+                &[("command", quote(unknown).into())],
+            ));
+            let replies = current_prompt(cx, &state, person, now);
+            Transition {
+                state,
+                replies,
+                effects: Vec::new(),
+            }
+            .after(vec![note])
+        }
+    }
+}
+
+/// The question (or confirmation) on screen in `state`, asked again; empty when idle.
+pub fn current_prompt(
+    cx: &Context,
+    state: &DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Vec<Reply> {
+    match state {
+        DialogueState::Idle | DialogueState::OnboardingSuspended { .. } => Vec::new(),
+        DialogueState::OfferingResume { onboarding } => {
+            vec![onboarding::resume_offer(cx, onboarding)]
+        }
+        DialogueState::Onboarding(onboarding) => vec![onboarding::prompt(cx, onboarding, now)],
+        DialogueState::Editing(editing) => {
+            vec![questions::prompt(cx, &editing.draft, editing.question, now)]
+        }
+        DialogueState::ConfirmingDelete { .. } => vec![delete::prompt(cx, person.profile.locale)],
+    }
+}
+
+/// The answer to a button that does not belong to what is on screen (an old message,
+/// or data nobody sent): say so and show what is current.
+pub fn stale_button(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = locale_of(&state, person);
+    let mut replies = vec![Reply::text(cx.t(locale, "stale-button"))];
+    replies.extend(current_prompt(cx, &state, person, now));
+    Transition {
+        state,
+        replies,
+        effects: Vec::new(),
+    }
+}

@@ -1,0 +1,306 @@
+//! /profile and /language: show the profile card and edit any one field of it.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Locale, Profile};
+use crate::engine::{
+    Button, Context, DialogueState, Editing, Effect, Field, Input, Keyboard, PersonView, Question,
+    Reply, Transition,
+};
+
+use super::card::profile_card;
+use super::onboarding::first_unanswered;
+use super::questions::{self, Answer, current_timezone_line, next_level_question};
+
+pub fn show(cx: &Context, state: DialogueState, person: &PersonView<'_>) -> Transition {
+    let locale = person.profile.locale;
+    if !person.profile.completed {
+        return Transition::to(state).say(cx.t(locale, "profile-incomplete"));
+    }
+    Transition::to(state).reply(card_with_edit_buttons(cx, locale, person.profile))
+}
+
+fn card_with_edit_buttons(cx: &Context, locale: Locale, profile: &Profile) -> Reply {
+    let text = format!(
+        "{}\n\n{}",
+        cx.t(locale, "profile-intro"),
+        profile_card(cx, locale, profile)
+    );
+    let buttons = Field::ALL
+        .into_iter()
+        .map(|field| {
+            Button::new(
+                edit_label(cx, locale, field),
+                format!("prof:{}", field.token()),
+            )
+        })
+        .collect();
+    Reply::text(text).with_keyboard(Keyboard::Choice(buttons))
+}
+
+/// A "prof:<field>" button pressed while idle.
+pub fn start_edit_from_button(
+    cx: &Context,
+    person: &PersonView<'_>,
+    data: &str,
+    now: DateTime<Utc>,
+) -> Option<Transition> {
+    let field = data.strip_prefix("prof:").and_then(Field::from_token)?;
+    if !person.profile.completed {
+        return None;
+    }
+    Some(start_edit(cx, person.profile.clone(), field, now))
+}
+
+pub fn edit_language(
+    cx: &Context,
+    _state: DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
+    start_edit(cx, person.profile.clone(), Field::InterfaceLanguage, now)
+}
+
+fn start_edit(cx: &Context, mut draft: Profile, field: Field, now: DateTime<Utc>) -> Transition {
+    let question = question_for(&mut draft, field);
+    let reply = questions::prompt(cx, &draft, question, now);
+    Transition::to(DialogueState::Editing(Editing {
+        draft,
+        question,
+        last_activity: now,
+    }))
+    .reply(reply)
+}
+
+/// The first question that edits `field`. Editing the levels asks each language's
+/// level again, so they are cleared in the draft.
+pub fn question_for(draft: &mut Profile, field: Field) -> Question {
+    match field {
+        Field::InterfaceLanguage => Question::InterfaceLanguage,
+        Field::NativeLanguages => Question::NativeLanguages,
+        Field::TargetLanguages => Question::TargetLanguages,
+        Field::Levels => {
+            for target in &mut draft.targets {
+                target.level = None;
+            }
+            next_level_question(draft).unwrap_or(Question::TargetLanguages)
+        }
+        Field::Interests => Question::Interests,
+        Field::Timezone => Question::Timezone,
+        Field::Availability => Question::Availability,
+        Field::PracticeStyles => Question::PracticeStyles,
+        Field::Bio => Question::Bio,
+    }
+}
+
+pub fn handle_edit(
+    cx: &Context,
+    mut editing: Editing,
+    person: &PersonView<'_>,
+    input: &Input,
+    now: DateTime<Utc>,
+) -> Transition {
+    editing.last_activity = now;
+    let locale = editing.draft.locale;
+    match questions::answer(cx, &editing.draft, editing.question, input) {
+        Ok(None) => {
+            let reply = questions::prompt(cx, &editing.draft, editing.question, now);
+            Transition::to(DialogueState::Editing(editing))
+                .say(cx.t(locale, "stale-button"))
+                .reply(reply)
+        }
+        Err(error) => {
+            let reply = questions::prompt(cx, &editing.draft, editing.question, now);
+            Transition::to(DialogueState::Editing(editing))
+                .say(error.message(cx, locale))
+                .reply(reply)
+        }
+        Ok(Some(Answer::Toggled(draft))) => {
+            let reply = questions::prompt(cx, &draft, editing.question, now).updating_previous();
+            editing.draft = draft;
+            Transition::to(DialogueState::Editing(editing)).reply(reply)
+        }
+        Ok(Some(Answer::Answered(draft))) => {
+            // A complete profile stays complete: an edit that empties another field
+            // (a new native language that was a target) asks for it before saving.
+            let follow_up = next_level_question(&draft).or_else(|| {
+                if person.profile.completed {
+                    first_unanswered(&draft)
+                } else {
+                    None
+                }
+            });
+            let locale = draft.locale;
+            let timezone_note = match (editing.question, draft.timezone) {
+                (Question::Timezone, Some(tz)) => Some(current_timezone_line(cx, locale, tz, now)),
+                _ => None,
+            };
+            let transition = match follow_up {
+                Some(question) => {
+                    let reply = questions::prompt(cx, &draft, question, now);
+                    Transition::to(DialogueState::Editing(Editing {
+                        draft,
+                        question,
+                        last_activity: now,
+                    }))
+                    .reply(reply)
+                }
+                None => {
+                    let mut transition =
+                        Transition::to(DialogueState::Idle).say(cx.t(locale, "profile-saved"));
+                    if draft.completed {
+                        transition = transition.reply(card_with_edit_buttons(cx, locale, &draft));
+                    }
+                    transition.effect(Effect::SaveProfile(draft))
+                }
+            };
+            match timezone_note {
+                Some(note) => transition.after(vec![Reply::text(note)]),
+                None => transition,
+            }
+        }
+    }
+}
+
+pub fn edit_label(cx: &Context, locale: Locale, field: Field) -> String {
+    let key = match field {
+        Field::InterfaceLanguage => "edit-interface-language",
+        Field::NativeLanguages => "edit-native-languages",
+        Field::TargetLanguages => "edit-target-languages",
+        Field::Levels => "edit-levels",
+        Field::Interests => "edit-interests",
+        Field::Timezone => "edit-timezone",
+        Field::Availability => "edit-availability",
+        Field::PracticeStyles => "edit-practice-styles",
+        Field::Bio => "edit-bio",
+    };
+    cx.t(locale, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::flows::transcript::{ONBOARDING, run};
+
+    #[test]
+    fn profile_needs_a_finished_onboarding() {
+        run(r#"
+            > /profile
+            < Your profile is not complete yet. Send /start to finish it.
+            > #prof:bio
+            < That button belongs to an older message
+            = idle
+        "#);
+    }
+
+    #[test]
+    fn profile_shows_the_card_and_edits_each_field() {
+        run(&format!(
+            r#"{ONBOARDING}
+            > /profile
+            < Your profile. Tap a field to change it.
+            < About me: I teach maths in Valencia and love hiking.
+            < Matching: active
+            > [About me]
+            < Tell a future partner a little about yourself
+            > Now in Lisbon.
+            < ✅ Saved.
+            < About me: Now in Lisbon.
+            = idle
+            > [Interests]
+            > [Music]
+            > [Films]
+            > [Done]
+            < Interests: Travel, Films & series
+            > [Timezone]
+            > Lisbon
+            < Europe/Lisbon — it is 09:00 there now.
+            < ✅ Saved.
+            > [Availability]
+            > [Weekend nights]
+            > [Done]
+            < Available: Weekday evenings, Weekend mornings, Weekend nights
+            > [Practice style]
+            > [Text chat]
+            > [Video calls]
+            > [Done]
+            < Pick at least one option first.
+            > [Voice]
+            > [Done]
+            < Practice: 🎙 Voice messages and calls
+            > [Languages I learn]
+            > [English]
+            > [French]
+            > [Done]
+            < What is your level in French?
+            > [A1]
+            < Learning: German (placement test), French (A1)
+            > [Levels]
+            < What is your level in German?
+            > [B1]
+            < What is your level in French?
+            > [A2]
+            < Learning: German (B1), French (A2)
+            > [Native languages]
+            > [German]
+            > [French]
+            > [Done]
+            < Which language(s) do you want to practise?
+            > en
+            < What is your level in English?
+            > [C2]
+            < ✅ Saved.
+            < Native: Spanish, German, French
+            < Learning: English (C2)
+            ? /targets = [{{"language":"en","level":"C2"}}]
+            ? /completed = true
+        "#
+        ));
+    }
+
+    #[test]
+    fn cancelling_an_edit_keeps_the_profile() {
+        run(&format!(
+            r#"{ONBOARDING}
+            > /profile
+            > [About me]
+            > /cancel
+            < Cancelled. Your profile is unchanged.
+            = idle
+            ? /bio = "I teach maths in Valencia and love hiking."
+            > /profile
+            > [Interests]
+            > [Books]
+            > /cancel
+            ? /interests = ["music","travel"]
+        "#
+        ));
+    }
+
+    #[test]
+    fn language_switches_the_interface() {
+        run(&format!(
+            r#"{ONBOARDING}
+            > /language
+            < Which language should I talk to you in?
+            > [Русский]
+            < ✅ Сохранено.
+            < 🌐 Язык интерфейса: Русский
+            < 🗣 Родные языки: Испанский
+            > /help
+            < Вот что я умею
+            > /language
+            > english
+            < ✅ Saved.
+        "#
+        ));
+        run(r#"
+            > /language
+            > [Русский]
+            < Сохранено.
+            > hi
+            < Привет! Отправьте /start
+            > /start
+            < Добро пожаловать
+        "#);
+    }
+}

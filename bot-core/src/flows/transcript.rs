@@ -1,0 +1,314 @@
+//! Transcript tests: a conversation written as the person's inputs and what the bot must
+//! answer, run through the pure engine with an in-memory person and a hand-set clock.
+//!
+//! ```text
+//! > /start            the person sends text (commands too)
+//! > [Done]            presses the button whose label contains "Done" in the last replies
+//! > #nat:xx           presses a button with this raw callback data (forged or stale)
+//! > <sticker>         sends something that is not text
+//! > <resume>          reopens the chat
+//! ~ client ru         the client reports this language (before the first message)
+//! ~ wait 25h          the clock moves on (h or m)
+//! < text              the replies to the last input contain this (labels as "[label]")
+//! ! text              ... and do not contain this
+//! = onboarding        the dialogue state is this (its serialised tag)
+//! ? /timezone = "Europe/Berlin"   a JSON pointer into the profile (the draft, inside a flow) has this JSON value
+//! ? erased            the person was erased
+//! ```
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use crate::content::Content;
+use crate::domain::{AccountRef, Locale, PersonId, Platform, Profile};
+use crate::engine::{
+    self, Context, DialogueState, Effect, Event, Input, Keyboard, Limits, MAX_BUTTON_DATA,
+    PersonView, Reply,
+};
+use crate::i18n::Texts;
+
+pub fn context() -> &'static Context {
+    static CONTEXT: OnceLock<Context> = OnceLock::new();
+    CONTEXT.get_or_init(|| Context {
+        texts: Texts::embedded().expect("shipped texts parse"),
+        content: Content::embedded().expect("shipped content is valid"),
+        limits: Limits::default(),
+    })
+}
+
+/// An in-memory person talking to the engine.
+pub struct Harness {
+    pub id: PersonId,
+    pub created_at: DateTime<Utc>,
+    pub profile: Option<Profile>,
+    pub accounts: Vec<AccountRef>,
+    pub state: DialogueState,
+    pub now: DateTime<Utc>,
+    pub client_language: Option<String>,
+    pub replies: Vec<Reply>,
+    pub erased: bool,
+}
+
+impl Default for Harness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("valid date");
+        Self {
+            id: PersonId::new_random(),
+            created_at: now,
+            profile: None,
+            accounts: vec![AccountRef::new(Platform::Local, "tester")],
+            state: DialogueState::Idle,
+            now,
+            client_language: None,
+            replies: Vec::new(),
+            erased: false,
+        }
+    }
+
+    /// Sends one event and applies the transition, like the runtime does.
+    pub fn send(&mut self, input: Input) {
+        let profile = self
+            .profile
+            .get_or_insert_with(|| {
+                Profile::new(Locale::from_client_language(
+                    self.client_language.as_deref(),
+                ))
+            })
+            .clone();
+        let person = PersonView {
+            id: self.id,
+            created_at: self.created_at,
+            profile: &profile,
+            accounts: &self.accounts,
+        };
+        let event = Event {
+            input,
+            client_language: self.client_language.clone(),
+        };
+        let transition = engine::step(context(), self.state.clone(), &person, &event, self.now);
+        if let Err(broken) = transition.state.check_invariants() {
+            panic!(
+                "invalid state after {event:?}: {broken}\n{:#?}",
+                transition.state
+            );
+        }
+        for reply in &transition.replies {
+            assert!(!reply.text.trim().is_empty(), "empty reply to {event:?}");
+            for button in reply.buttons() {
+                assert!(
+                    button.data.len() <= MAX_BUTTON_DATA,
+                    "button data too long: {}",
+                    button.data
+                );
+            }
+        }
+        assert!(!transition.replies.is_empty(), "no answer to {event:?}");
+        self.state = transition.state;
+        self.replies = transition.replies;
+        for effect in transition.effects {
+            match effect {
+                Effect::SaveProfile(profile) => self.profile = Some(profile),
+                Effect::ErasePerson => {
+                    self.erased = true;
+                    self.profile = None;
+                    self.state = DialogueState::Idle;
+                    self.id = PersonId::new_random();
+                }
+            }
+        }
+    }
+
+    /// Everything the last replies showed: texts and, as `[label]`, buttons.
+    pub fn screen(&self) -> String {
+        let mut screen = String::new();
+        for reply in &self.replies {
+            screen.push_str(&reply.text);
+            screen.push('\n');
+            match &reply.keyboard {
+                Some(Keyboard::MultiSelect { options, done }) => {
+                    for toggle in options {
+                        let mark = if toggle.selected { "✓ " } else { "" };
+                        screen.push_str(&format!("[{mark}{}]\n", toggle.button.label));
+                    }
+                    screen.push_str(&format!("[{}]\n", done.label));
+                }
+                _ => {
+                    for button in reply.buttons() {
+                        screen.push_str(&format!("[{}]\n", button.label));
+                    }
+                }
+            }
+            if let Some(attachment) = &reply.attachment {
+                screen.push_str(&attachment.content);
+                screen.push('\n');
+            }
+        }
+        screen
+    }
+
+    fn press(&mut self, label: &str) {
+        let data = self
+            .replies
+            .iter()
+            .flat_map(|r| r.buttons())
+            .find(|b| b.label.contains(label))
+            .map(|b| b.data.clone())
+            .unwrap_or_else(|| {
+                panic!("no button labelled {label:?} on screen:\n{}", self.screen())
+            });
+        self.send(Input::Button(data));
+    }
+}
+
+/// Runs a transcript; panics with the line and the screen on the first mismatch.
+pub fn run(script: &str) -> Harness {
+    let mut harness = Harness::new();
+    for (number, raw) in script.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        let (kind, rest) = line.split_at(1);
+        let rest = rest.trim();
+        let fail = |why: String| -> ! { panic!("transcript line {}: `{line}`: {why}", number + 1) };
+        match kind {
+            ">" => {
+                if let Some(label) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                    harness.press(label);
+                } else if let Some(data) = rest.strip_prefix('#') {
+                    harness.send(Input::Button(data.to_owned()));
+                } else if rest == "<sticker>" {
+                    harness.send(Input::Unsupported);
+                } else if rest == "<resume>" {
+                    harness.send(Input::Resume);
+                } else {
+                    let text = rest.replace("\\n", "\n");
+                    harness.send(Input::from_text(&text));
+                }
+            }
+            "~" => match rest.split_once(' ') {
+                Some(("client", language)) => harness.client_language = Some(language.to_owned()),
+                Some(("wait", amount)) => {
+                    let (number, unit) = amount.split_at(amount.len() - 1);
+                    let number: i64 = number.parse().unwrap_or_else(|_| fail("bad amount".into()));
+                    harness.now += match unit {
+                        "h" => Duration::hours(number),
+                        "m" => Duration::minutes(number),
+                        _ => fail("unit must be h or m".into()),
+                    };
+                }
+                _ => fail("unknown directive".into()),
+            },
+            "<" => {
+                if !harness.screen().contains(rest) {
+                    fail(format!("not on screen:\n{}", harness.screen()));
+                }
+            }
+            "!" => {
+                if harness.screen().contains(rest) {
+                    fail(format!("unexpectedly on screen:\n{}", harness.screen()));
+                }
+            }
+            "=" => {
+                let json = serde_json::to_value(&harness.state).unwrap_or_default();
+                let tag = json
+                    .get("state")
+                    .and_then(|t| t.as_str())
+                    .unwrap_or_default();
+                if tag != rest {
+                    fail(format!("state is {tag}"));
+                }
+            }
+            "?" if rest == "erased" => {
+                if !harness.erased {
+                    fail("the person was not erased".into());
+                }
+            }
+            "?" => {
+                let (pointer, expected) = rest
+                    .split_once(" = ")
+                    .unwrap_or_else(|| fail("expected `pointer = json`".into()));
+                let expected: serde_json::Value = serde_json::from_str(expected)
+                    .unwrap_or_else(|e| fail(format!("bad JSON: {e}")));
+                // Inside a flow the draft is what the person sees as their profile.
+                let state = serde_json::to_value(&harness.state).unwrap_or_default();
+                let profile = match state
+                    .pointer("/draft")
+                    .or_else(|| state.pointer("/onboarding/draft"))
+                {
+                    Some(draft) => draft.clone(),
+                    None => serde_json::to_value(&harness.profile).unwrap_or_default(),
+                };
+                let actual = profile
+                    .pointer(pointer)
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null);
+                if actual != expected {
+                    fail(format!("profile{pointer} is {actual}"));
+                }
+            }
+            _ => fail("unknown line kind".into()),
+        }
+    }
+    harness
+}
+
+/// The whole onboarding of a Spanish speaker learning English and German, in English.
+pub const ONBOARDING: &str = r#"
+    > /start
+    < Welcome to lexbot
+    < Step 1 of 9
+    < [English]
+    < [Русский]
+    > [English]
+    < Step 2 of 9
+    < Which language(s) do you speak natively?
+    > [Spanish]
+    < [✓ Spanish]
+    > [Done]
+    < Step 3 of 9
+    ! [Spanish]
+    > en, German
+    < Step 4 of 9
+    < What is your level in English?
+    > [B2]
+    < What is your level in German?
+    > [Not sure]
+    < Step 5 of 9
+    > [Music]
+    > [Travel]
+    > [Done]
+    < Step 6 of 9
+    > Madrid
+    < Europe/Madrid — it is 10:00 there now.
+    < Step 7 of 9
+    > [Weekday evenings]
+    > [Weekend mornings]
+    > [Done]
+    < Step 8 of 9
+    > [Text chat]
+    > [Video calls]
+    > [Done]
+    < Step 9 of 9
+    > I teach maths in Valencia and love hiking.
+    < Almost done (100%)
+    < Native: Spanish
+    < Learning: English (B2), German (placement test)
+    < Interests: Music, Travel
+    < Timezone: Europe/Madrid
+    < Available: Weekday evenings, Weekend mornings
+    > [Confirm]
+    < All set!
+    = idle
+    ? /completed = true
+"#;

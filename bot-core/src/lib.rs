@@ -1,0 +1,15 @@
+//! bot-core: lexbot's domain, pure conversation engine, flows, texts, content and storage.
+//!
+//! Nothing in here knows a chat platform. Adapters (the terminal chat, Telegram,
+//! Discord) turn platform input into [`engine::Event`]s and render [`engine::Reply`]s.
+
+pub mod app;
+pub mod config;
+pub mod content;
+pub mod domain;
+pub mod engine;
+pub mod flows;
+pub mod i18n;
+pub mod runtime;
+pub mod storage;
+pub mod terminal;

@@ -1,0 +1,338 @@
+//! Throwaway databases for the tests: a temp-dir SQLite file, or a fresh PostgreSQL database
+//! on the server `LEXBOT_TEST_POSTGRES_URL` names.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use bot_core::domain::{AccountRef, PersonId};
+use bot_core::storage::Store;
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, SqliteConnection};
+
+pub const POSTGRES_URL_VAR: &str = "LEXBOT_TEST_POSTGRES_URL";
+
+/// The table SQLx's migrator keeps its bookkeeping in (named by the stores).
+pub const MIGRATIONS_TABLE: &str = "lexbot_migrations";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One test's own database, dropped by [`run`] when the test ends.
+pub struct TestDb {
+    url: String,
+    place: Place,
+}
+
+enum Place {
+    Sqlite { _dir: tempfile::TempDir },
+    Postgres { server_url: String, name: String },
+}
+
+/// Runs one test against a fresh database of `backend` and drops the database afterwards,
+/// also when the test panics. PostgreSQL tests are skipped without `LEXBOT_TEST_POSTGRES_URL`.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Arc<dyn Store>, Arc<TestDb>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(db) = TestDb::create(backend).await else {
+        eprintln!("note: {POSTGRES_URL_VAR} is not set, skipping this PostgreSQL test");
+        return;
+    };
+    let db = Arc::new(db);
+    let store = db.open().await;
+    // A task of its own so that a panic comes back here and the database still gets dropped.
+    let outcome = tokio::spawn(test(store.clone(), db.clone())).await;
+    store.close().await;
+    db.destroy().await;
+    if let Err(error) = outcome {
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("test task failed: {error}"),
+        }
+    }
+}
+
+impl TestDb {
+    /// `None` for PostgreSQL when no server is configured.
+    pub async fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("lexbot.db").display());
+                Some(Self {
+                    url,
+                    place: Place::Sqlite { _dir: dir },
+                })
+            }
+            Backend::Postgres => {
+                let server_url = std::env::var(POSTGRES_URL_VAR)
+                    .ok()
+                    .filter(|url| !url.is_empty())?;
+                let name = format!("lexbot_t_{}", uuid::Uuid::new_v4().simple());
+                let mut server = PgConnection::connect(&server_url)
+                    .await
+                    .expect("connect to the LEXBOT_TEST_POSTGRES_URL server");
+                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                    .execute(&mut server)
+                    .await
+                    .expect("create test database");
+                server.close().await.expect("close server connection");
+                Some(Self {
+                    url: with_database(&server_url, &name),
+                    place: Place::Postgres { server_url, name },
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.place {
+            Place::Sqlite { .. } => Backend::Sqlite,
+            Place::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A new store on this database, through the same URL dispatch the bot uses.
+    pub async fn open(&self) -> Arc<dyn Store> {
+        bot_core::storage::open(&self.url)
+            .await
+            .expect("open store")
+    }
+
+    async fn destroy(&self) {
+        if let Place::Postgres { server_url, name } = &self.place {
+            let mut server = PgConnection::connect(server_url)
+                .await
+                .expect("connect to server");
+            sqlx::query(AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut server)
+            .await
+            .expect("drop test database");
+            server.close().await.expect("close server connection");
+        }
+    }
+
+    /// Runs SQL that is the same on both backends, without bind parameters.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        match self.backend() {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                let done = sqlx::query(AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut conn)
+                    .await
+                    .expect("execute");
+                conn.close().await.expect("close");
+                done.rows_affected()
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                let done = sqlx::query(AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut conn)
+                    .await
+                    .expect("execute");
+                conn.close().await.expect("close");
+                done.rows_affected()
+            }
+        }
+    }
+
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM \"{table}\"");
+        match self.backend() {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                let count = sqlx::query_scalar(AssertSqlSafe(sql))
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("count");
+                conn.close().await.expect("close");
+                count
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                let count = sqlx::query_scalar(AssertSqlSafe(sql))
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("count");
+                conn.close().await.expect("close");
+                count
+            }
+        }
+    }
+
+    /// Links a second account to a person: the store has no API for it yet.
+    pub async fn link_account(&self, person: PersonId, account: &AccountRef, now: DateTime<Utc>) {
+        match self.backend() {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                sqlx::query(
+                    "INSERT INTO accounts (platform, platform_user_id, person_id, created_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(account.platform.as_str())
+                .bind(&account.user_id)
+                .bind(person.to_string())
+                .bind(now.to_rfc3339_opts(SecondsFormat::Micros, true))
+                .execute(&mut conn)
+                .await
+                .expect("link account");
+                conn.close().await.expect("close");
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                sqlx::query(
+                    "INSERT INTO accounts (platform, platform_user_id, person_id, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(account.platform.as_str())
+                .bind(&account.user_id)
+                .bind(person.as_uuid())
+                .bind(now)
+                .execute(&mut conn)
+                .await
+                .expect("link account");
+                conn.close().await.expect("close");
+            }
+        }
+    }
+
+    /// Every table of the schema, the migrations table included.
+    pub async fn tables(&self) -> Vec<String> {
+        match self.backend() {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                let tables = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                     ORDER BY name",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .expect("list tables");
+                conn.close().await.expect("close");
+                tables
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                let tables = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .expect("list tables");
+                conn.close().await.expect("close");
+                tables
+            }
+        }
+    }
+
+    /// `table.column` for every column of every data table (all but the migrations table)
+    /// that holds `needle` somewhere in some row, compared as text.
+    pub async fn columns_mentioning(&self, needle: &str) -> Vec<String> {
+        let mut hits = Vec::new();
+        for table in self.tables().await {
+            if table == MIGRATIONS_TABLE {
+                continue;
+            }
+            for column in self.columns(&table).await {
+                if self.column_mentions(&table, &column, needle).await {
+                    hits.push(format!("{table}.{column}"));
+                }
+            }
+        }
+        hits
+    }
+
+    async fn columns(&self, table: &str) -> Vec<String> {
+        let columns: Vec<String> = match self.backend() {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                let columns =
+                    sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+                        .bind(table)
+                        .fetch_all(&mut conn)
+                        .await
+                        .expect("list columns");
+                conn.close().await.expect("close");
+                columns
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                let columns = sqlx::query_scalar(
+                    "SELECT column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+                )
+                .bind(table)
+                .fetch_all(&mut conn)
+                .await
+                .expect("list columns");
+                conn.close().await.expect("close");
+                columns
+            }
+        };
+        assert!(!columns.is_empty(), "table {table} has no columns?");
+        columns
+    }
+
+    async fn column_mentions(&self, table: &str, column: &str, needle: &str) -> bool {
+        let count: i64 = match self.backend() {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                let sql = format!(
+                    "SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?) > 0"
+                );
+                let count = sqlx::query_scalar(AssertSqlSafe(sql))
+                    .bind(needle)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("search column");
+                conn.close().await.expect("close");
+                count
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                let sql = format!(
+                    "SELECT COUNT(*) FROM \"{table}\" WHERE strpos(\"{column}\"::text, $1) > 0"
+                );
+                let count = sqlx::query_scalar(AssertSqlSafe(sql))
+                    .bind(needle)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("search column");
+                conn.close().await.expect("close");
+                count
+            }
+        };
+        count > 0
+    }
+}
+
+/// The server URL with its database replaced by `name` (query parameters kept).
+fn with_database(server_url: &str, name: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server_url, None),
+    };
+    let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
+    let authority = rest
+        .split_once('/')
+        .map_or(rest, |(authority, _)| authority);
+    match query {
+        Some(query) => format!("{scheme}://{authority}/{name}?{query}"),
+        None => format!("{scheme}://{authority}/{name}"),
+    }
+}
+
+/// Now, cut to the microseconds both backends keep, so round trips compare equal.
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
