@@ -1,1 +1,150 @@
-fn main() {}
+//! The `lexbot` command: CLI wiring only. Everything it runs lives in bot-core.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use bot_core::config::{DEFAULT_TOML, Secrets, Settings};
+use bot_core::{app, terminal};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "lexbot",
+    version,
+    about = "A chat-first platform for language-exchange communities"
+)]
+struct Cli {
+    /// A TOML file overriding config/default.toml (LEXBOT_* variables override both).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Talk to the bot in this terminal as a local person (no token, no network).
+    Chat {
+        /// Who you are to the bot; each name is a separate person.
+        #[arg(long, default_value = "local")]
+        user: String,
+    },
+    /// Show the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Check the content pack (languages, interests, cities).
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the built-in defaults (config/default.toml).
+    Default,
+    /// Print the effective configuration (defaults + file + environment; no secrets).
+    Show,
+}
+
+#[derive(Subcommand)]
+enum ContentCommand {
+    /// Validate the content pack; errors name the file, the entry and the field.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("lexbot: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    // `config default` needs no settings, so a broken config file never hides the defaults.
+    let load = || Settings::load(cli.config.as_deref());
+    match cli.command {
+        Command::Config {
+            command: ConfigCommand::Default,
+        } => {
+            print!("{DEFAULT_TOML}");
+            Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => {
+            let settings = load()?;
+            print!("{}", settings.to_toml());
+            Ok(())
+        }
+        Command::Content {
+            command: ContentCommand::Check,
+        } => {
+            let settings = load()?;
+            let context = app::load_context(&settings)?;
+            println!(
+                "content ok: {} languages, {} interests",
+                context.content.languages().len(),
+                context.content.interests().count()
+            );
+            Ok(())
+        }
+        Command::Migrate => {
+            let settings = load()?;
+            init_tracing(&settings.log.filter);
+            runtime()?.block_on(async {
+                let conversations = app::build(&settings, &Secrets::from_env()).await?;
+                conversations.store().close().await;
+                println!("database is up to date");
+                Ok(())
+            })
+        }
+        Command::Chat { user } => {
+            let settings = load()?;
+            // The conversation owns the terminal: only warnings and errors go to stderr.
+            init_tracing("warn");
+            runtime()?.block_on(async {
+                let conversations = app::build(&settings, &Secrets::from_env()).await?;
+                let client_language = std::env::var("LANG")
+                    .ok()
+                    .filter(|l| !l.is_empty() && l != "C" && l != "POSIX");
+                let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+                let result = terminal::run_chat(
+                    &conversations,
+                    &user,
+                    client_language,
+                    stdin,
+                    tokio::io::stdout(),
+                )
+                .await;
+                conversations.store().close().await;
+                result
+            })
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn init_tracing(default_filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -102,6 +102,10 @@ impl Texts {
             return key.to_owned();
         };
         let Some(pattern) = bundle.get_message(key).and_then(|message| message.value()) else {
+            // Transcript tests reach nearly every text: make a missing one fail them loudly.
+            #[cfg(test)]
+            panic!("missing text {key} in {locale}");
+            #[cfg(not(test))]
             tracing::error!(%locale, key, "missing text");
             return key.to_owned();
         };
@@ -130,5 +134,158 @@ impl Texts {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every Rust source of the crate (the flows, the engine, the runtime ...).
+    fn sources() -> Vec<String> {
+        fn walk(dir: &Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir)
+                .expect("readable source dir")
+                .flatten()
+            {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(std::fs::read_to_string(&path).expect("readable source"));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
+        out
+    }
+
+    /// Keys passed as literals to `t(locale, "key")` / `tf(locale, "key", ...)`.
+    fn keys_used_in(source: &str) -> BTreeSet<String> {
+        let mut keys = BTreeSet::new();
+        for call in ["t(", "tf("] {
+            for (at, _) in source.match_indices(call) {
+                let preceded_by_dot = source[..at].ends_with('.');
+                let rest = &source[at + call.len()..];
+                let Some((_, after_comma)) = rest.split_once(',') else {
+                    continue;
+                };
+                let after_comma = after_comma.trim_start();
+                if !preceded_by_dot || !after_comma.starts_with('"') {
+                    continue;
+                }
+                if let Some(key) = after_comma[1..].split('"').next() {
+                    keys.insert(key.to_owned());
+                }
+            }
+        }
+        keys
+    }
+
+    fn locale_keys(locale: Locale) -> BTreeSet<String> {
+        let (_, _, source) = SOURCES
+            .iter()
+            .find(|(l, _, _)| *l == locale)
+            .expect("shipped locale");
+        Texts::keys(source).into_iter().collect()
+    }
+
+    #[test]
+    fn every_locale_parses_and_has_the_same_keys() {
+        Texts::embedded().expect("shipped .ftl files parse");
+        let english = locale_keys(Locale::En);
+        for locale in Locale::ALL {
+            let keys = locale_keys(locale);
+            let missing: Vec<_> = english.difference(&keys).collect();
+            let extra: Vec<_> = keys.difference(&english).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{locale}: missing {missing:?}, extra {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_key_the_code_uses_exists_and_every_key_is_used() {
+        let sources = sources();
+        let used: BTreeSet<String> = sources.iter().flat_map(|s| keys_used_in(s)).collect();
+        assert!(
+            used.len() > 50,
+            "the key scanner found only {} keys",
+            used.len()
+        );
+        let shipped = locale_keys(Locale::En);
+        let missing: Vec<_> = used.difference(&shipped).collect();
+        assert!(
+            missing.is_empty(),
+            "used in code but missing from the .ftl files: {missing:?}"
+        );
+        let all_source = sources.concat();
+        let unused: Vec<_> = shipped
+            .iter()
+            .filter(|key| !all_source.contains(&format!("\"{key}\"")))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "in the .ftl files but never used: {unused:?}"
+        );
+    }
+
+    #[test]
+    fn every_message_formats_in_every_locale_without_errors() {
+        let texts = Texts::embedded().expect("texts");
+        for (locale, _, source) in SOURCES {
+            let bundle = &texts.bundles[locale];
+            for key in Texts::keys(source) {
+                let message = bundle.get_message(&key).expect("listed key exists");
+                let pattern = message.value().expect("every message has a value");
+                let mut args = FluentArgs::new();
+                for name in [
+                    "max",
+                    "step",
+                    "steps",
+                    "percent",
+                    "length",
+                    "input",
+                    "language",
+                    "command",
+                    "timezone",
+                    "time",
+                    "interface",
+                    "native",
+                    "targets",
+                    "interests",
+                    "availability",
+                    "styles",
+                    "bio",
+                    "matching",
+                ] {
+                    args.set(name, 3);
+                }
+                let mut errors = Vec::new();
+                let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+                assert!(errors.is_empty(), "{locale} {key}: {errors:?}");
+                assert!(!text.trim().is_empty(), "{locale} {key} is empty");
+            }
+        }
+    }
+
+    #[test]
+    fn russian_plurals_agree_with_numbers() {
+        let texts = Texts::embedded().expect("texts");
+        let text = |n: usize| {
+            texts.tf(
+                Locale::Ru,
+                "error-bio-too-long",
+                &[("length", n.into()), ("max", 300.into())],
+            )
+        };
+        assert!(text(301).contains("301 символ,"), "{}", text(301));
+        assert!(text(302).contains("302 символа,"), "{}", text(302));
+        assert!(text(305).contains("305 символов,"), "{}", text(305));
     }
 }

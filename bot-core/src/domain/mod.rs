@@ -12,6 +12,6 @@ pub use availability::{Availability, DayKind, DayPart, Slot};
 pub use ids::{AccountRef, ChatKey, PersonId, Platform};
 pub use language::{LanguageCode, Locale};
 pub use level::CefrLevel;
-pub use profile::{Bio, BioError, InterestId, Profile, TargetLanguage};
+pub use profile::{Bio, BioError, InterestId, LevelChoice, Profile, TargetLanguage};
 pub use style::{PracticeStyle, PracticeStyles};
 pub use timezone::{Timezone, TimezoneError};

@@ -9,12 +9,23 @@ use super::{Availability, CefrLevel, LanguageCode, Locale, PracticeStyles, Timez
 #[serde(transparent)]
 pub struct InterestId(pub String);
 
+/// A person's answer to "what is your level?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelChoice {
+    /// Not sure: the placement test will tell.
+    PlacementTest,
+    /// Stored as the bare level, `"B2"`.
+    #[serde(untagged)]
+    Known(CefrLevel),
+}
+
 /// A language a person learns, with their level or their wish to take the placement test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetLanguage {
     pub language: LanguageCode,
-    /// `None` until the person answers; `Some(None)` means "placement test, please".
-    pub level: Option<Option<CefrLevel>>,
+    /// `None` until the person answers.
+    pub level: Option<LevelChoice>,
 }
 
 impl TargetLanguage {

@@ -10,6 +10,9 @@ mod reply;
 mod state;
 mod user_error;
 
+#[cfg(test)]
+mod proptests;
+
 use chrono::{DateTime, Utc};
 
 use crate::content::Content;

@@ -1,6 +1,6 @@
 //! The profile card: a person's profile as text, shown on the summary and by /profile.
 
-use crate::domain::{Locale, Profile};
+use crate::domain::{LevelChoice, Locale, Profile};
 use crate::engine::Context;
 
 use super::questions::{availability_text, language_name, style_label};
@@ -30,8 +30,8 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
                 let name = language_name(&cx.content, t.language, locale);
                 let level = match t.level {
                     None => cx.t(locale, "card-level-unanswered"),
-                    Some(None) => cx.t(locale, "card-level-placement"),
-                    Some(Some(level)) => level.to_string(),
+                    Some(LevelChoice::PlacementTest) => cx.t(locale, "card-level-placement"),
+                    Some(LevelChoice::Known(level)) => level.to_string(),
                 };
                 format!("{name} ({level})")
             })

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::content::Content;
 use crate::domain::{
-    Availability, Bio, CefrLevel, DayKind, DayPart, InterestId, LanguageCode, Locale,
+    Availability, Bio, CefrLevel, DayKind, DayPart, InterestId, LanguageCode, LevelChoice, Locale,
     PracticeStyle, Profile, Slot, TargetLanguage, Timezone,
 };
 use crate::engine::{Button, Context, Input, Keyboard, Question, Reply, Toggle, UserError, quote};
@@ -224,10 +224,10 @@ fn answer_button(
                 return Ok(None);
             }
             let level = if level == PLACEMENT_TEST {
-                None
+                LevelChoice::PlacementTest
             } else {
                 match CefrLevel::parse(level) {
-                    Some(level) => Some(level),
+                    Some(level) => LevelChoice::Known(level),
                     None => return Ok(None),
                 }
             };
@@ -335,7 +335,7 @@ fn answer_text(
         }
         Question::TargetLevel { language } => {
             let level = CefrLevel::parse(text).ok_or(UserError::UseButtons)?;
-            set_level(&mut next, language, Some(level));
+            set_level(&mut next, language, LevelChoice::Known(level));
         }
         Question::Timezone => {
             let timezone = match cx.content.city_timezone(text) {
@@ -363,7 +363,7 @@ pub fn next_level_question(draft: &Profile) -> Option<Question> {
         })
 }
 
-fn set_level(draft: &mut Profile, language: LanguageCode, level: Option<CefrLevel>) {
+fn set_level(draft: &mut Profile, language: LanguageCode, level: LevelChoice) {
     if let Some(target) = draft.targets.iter_mut().find(|t| t.language == language) {
         target.level = Some(level);
     }

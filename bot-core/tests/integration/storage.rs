@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use bot_core::domain::{
     AccountRef, Availability, Bio, CefrLevel, ChatKey, DayKind, DayPart, InterestId, LanguageCode,
-    Locale, PersonId, Platform, PracticeStyle, PracticeStyles, Profile, Slot, TargetLanguage,
-    Timezone,
+    LevelChoice, Locale, PersonId, Platform, PracticeStyle, PracticeStyles, Profile, Slot,
+    TargetLanguage, Timezone,
 };
 use bot_core::storage::{LoadedPerson, StepCommit, StepWrite, Store, StoreError, StoredState};
 use tokio::sync::Barrier;
@@ -49,7 +49,6 @@ conformance!(
     erase_leaves_no_trace,
     data_survives_reopening,
     an_unreadable_profile_is_reported_as_corrupt,
-    a_placement_test_wish_survives_storage,
 );
 
 /// A platform user id no other test data can contain by accident.
@@ -61,8 +60,7 @@ fn lang(code: &str) -> LanguageCode {
     LanguageCode::parse(code).expect("valid language code")
 }
 
-/// A profile with every field set to something other than its default. The "placement
-/// test, please" level (`Some(None)`) has a test of its own.
+/// A profile with every field set to something other than its default.
 fn full_profile() -> Profile {
     Profile {
         locale: Locale::Ru,
@@ -70,12 +68,13 @@ fn full_profile() -> Profile {
         targets: vec![
             TargetLanguage {
                 language: lang("es"),
-                level: Some(Some(CefrLevel::B1)),
+                level: Some(LevelChoice::Known(CefrLevel::B1)),
             },
             TargetLanguage {
                 language: lang("de"),
-                level: Some(Some(CefrLevel::C2)),
+                level: Some(LevelChoice::PlacementTest),
             },
+            // Unanswered, so the three states are seen to stay apart.
             TargetLanguage::new(lang("ja")),
         ],
         interests: vec![InterestId("music".into()), InterestId("hiking".into())],
@@ -594,41 +593,5 @@ async fn an_unreadable_profile_is_reported_as_corrupt(store: Arc<dyn Store>, db:
             }
         ),
         "{error:?}"
-    );
-}
-
-async fn a_placement_test_wish_survives_storage(store: Arc<dyn Store>, _db: &TestDb) {
-    let account = AccountRef::new(Platform::Telegram, unique_user("tg"));
-    let chat = ChatKey::new(Platform::Telegram, "dm");
-    let person = store
-        .person_for_account(&account, Locale::En, now())
-        .await
-        .expect("person");
-    let mut profile = Profile::new(Locale::En);
-    // Unanswered, placement test, answered: three different states that must stay apart.
-    profile.targets = vec![
-        TargetLanguage::new(lang("es")),
-        TargetLanguage {
-            language: lang("de"),
-            level: Some(None),
-        },
-        TargetLanguage {
-            language: lang("fr"),
-            level: Some(Some(CefrLevel::A2)),
-        },
-    ];
-    store
-        .commit_step(&update(
-            person,
-            0,
-            &chat,
-            state(1, "levels"),
-            Some(profile.clone()),
-        ))
-        .await
-        .expect("step");
-    assert_eq!(
-        load(&*store, person, &chat).await.profile.targets,
-        profile.targets
     );
 }

@@ -1,0 +1,158 @@
+//! Property test: random event sequences, from whatever state they lead to, never panic,
+//! always answer, and always leave a state that keeps its invariants and survives a save.
+
+use proptest::prelude::*;
+
+use crate::engine::{DialogueState, Input};
+use crate::flows::transcript::Harness;
+
+/// Button data a person might press: real prefixes with real and bogus values, plus garbage.
+fn button_data() -> impl Strategy<Value = String> {
+    let prefix = prop::sample::select(vec![
+        "ui", "nat", "tgt", "lvl", "int", "av", "sty", "bio", "sum", "sum:edit", "prof", "del",
+        "resume", "x",
+    ]);
+    let value = prop::sample::select(vec![
+        "en",
+        "es",
+        "de",
+        "ru",
+        "uk",
+        "xx",
+        "done",
+        "skip",
+        "confirm",
+        "continue",
+        "restart",
+        "yes",
+        "no",
+        "es:B2",
+        "de:test",
+        "en:Z9",
+        "music",
+        "travel",
+        "wd-evening",
+        "we-night",
+        "text",
+        "video",
+        "ui",
+        "native",
+        "targets",
+        "levels",
+        "interests",
+        "tz",
+        "avail",
+        "style",
+        "bio",
+        "",
+    ]);
+    prop_oneof![
+        8 => (prefix, value).prop_map(|(p, v)| format!("{p}:{v}")),
+        1 => ".{0,80}",
+    ]
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "es",
+            "en, de",
+            "Spanish",
+            "испанский",
+            "xx",
+            "Berlin",
+            "UTC+3",
+            "UTC+99",
+            "Москва",
+            "B2",
+            "c1",
+            "yes",
+            "english",
+            "Русский",
+            "🙂",
+            "",
+            "   ",
+        ])
+        .prop_map(str::to_owned),
+        ".{0,200}",
+        Just("x".repeat(10 * 1024)),
+    ]
+}
+
+fn input() -> impl Strategy<Value = Input> {
+    let command = prop::sample::select(vec![
+        "start",
+        "help",
+        "cancel",
+        "profile",
+        "language",
+        "pause",
+        "resume",
+        "delete_me",
+        "export",
+        "bogus",
+    ]);
+    prop_oneof![
+        4 => command.prop_map(|name| Input::Command { name: name.to_owned(), args: String::new() }),
+        6 => button_data().prop_map(Input::Button),
+        4 => text().prop_map(Input::Text),
+        1 => Just(Input::Unsupported),
+        1 => Just(Input::Resume),
+    ]
+}
+
+/// Presses one of the buttons on screen: random walks then reach deep states often.
+#[derive(Debug, Clone)]
+enum Action {
+    Send(Input),
+    PressShown(prop::sample::Index),
+    Wait(u16),
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        4 => input().prop_map(Action::Send),
+        6 => any::<prop::sample::Index>().prop_map(Action::PressShown),
+        1 => (0u16..3000).prop_map(Action::Wait),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_conversations_keep_valid_states(
+        client in prop::option::of(prop::sample::select(vec!["en", "ru-RU", "de"])),
+        actions in prop::collection::vec(action(), 1..80),
+    ) {
+        let mut harness = Harness::new();
+        harness.client_language = client.map(str::to_owned);
+        for action in actions {
+            match action {
+                Action::Send(input) => harness.send(input),
+                Action::PressShown(index) => {
+                    let shown: Vec<String> = harness.replies.iter().flat_map(|r| r.buttons()).map(|b| b.data.clone()).collect();
+                    let input = if shown.is_empty() { Input::Resume } else { Input::Button(index.get(&shown).clone()) };
+                    harness.send(input);
+                }
+                Action::Wait(minutes) => harness.now += chrono::Duration::minutes(i64::from(minutes)),
+            }
+            // `Harness::send` already checked invariants, answers and button sizes;
+            // the state must also survive a save and a load.
+            let saved = crate::runtime::encode_state(&harness.state);
+            let loaded = crate::runtime::decode_state(Some(&saved)).expect("known schema").expect("readable");
+            prop_assert_eq!(&loaded, &harness.state);
+            if let Some(profile) = &harness.profile {
+                let json = serde_json::to_string(profile).expect("profile serialises");
+                let back: crate::domain::Profile = serde_json::from_str(&json).expect("profile reads back");
+                prop_assert_eq!(&back, profile);
+                if profile.completed {
+                    prop_assert!(profile.all_answered(), "a completed profile with gaps: {:?}", profile);
+                }
+            }
+            if let DialogueState::Onboarding(o) = &harness.state {
+                prop_assert!(!o.draft.completed || harness.profile.as_ref().is_some_and(|p| p.completed));
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! End-to-end tests of the `lexbot` binary: the terminal chat survives a kill -9, and
+//! the config commands report what they should.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn lexbot(db: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lexbot"));
+    command
+        .env("LEXBOT_DATABASE__URL", format!("sqlite://{}", db.display()))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("RUST_LOG");
+    command
+}
+
+/// A running `lexbot chat` whose stdout is read line by line on a thread.
+struct Chat {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: String,
+}
+
+impl Chat {
+    fn start(db: &Path) -> Self {
+        let mut child = lexbot(db)
+            .arg("chat")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("lexbot starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: String::new(),
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        let stdin = self.child.stdin.as_mut().expect("piped stdin");
+        writeln!(stdin, "{line}").expect("chat reads its input");
+        stdin.flush().expect("flushed");
+    }
+
+    /// Waits until the output so far contains `text`, then forgets what was seen.
+    fn expect(&mut self, text: &str) {
+        while !self.seen.contains(text) {
+            match self.lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    self.seen.push_str(&line);
+                    self.seen.push('\n');
+                }
+                Err(_) => panic!("waited for {text:?}; the chat printed:\n{}", self.seen),
+            }
+        }
+        self.seen.clear();
+    }
+
+    fn kill(mut self) {
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("reaped");
+    }
+}
+
+#[test]
+fn the_terminal_chat_resumes_after_being_killed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lexbot.db");
+
+    let mut chat = Chat::start(&db);
+    chat.expect("Send /start");
+    chat.send("/start");
+    chat.expect("1) English");
+    chat.send("1");
+    chat.expect("2) [ ] Spanish");
+    chat.send("2");
+    chat.expect("2) [x] Spanish");
+    chat.send("11");
+    chat.expect("Step 3 of 9");
+    chat.send("German");
+    chat.expect("What is your level in German?");
+    chat.kill();
+
+    let mut chat = Chat::start(&db);
+    chat.expect("What is your level in German?");
+    chat.send("3");
+    chat.expect("Step 5 of 9");
+    chat.send("/quit");
+    assert!(chat.child.wait().expect("exits").success());
+
+    let mut chat = Chat::start(&db);
+    chat.expect("Step 5 of 9");
+    chat.send("/export");
+    chat.expect("\"level\": \"B1\"");
+    chat.kill();
+}
+
+#[test]
+fn config_default_prints_the_defaults() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = lexbot(&dir.path().join("x.db"))
+        .args(["config", "default"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("[database]") && text.contains("max_interests = 5"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_config_names_the_key_and_hides_secrets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[limits]\nbio_max_chars = 5\n").expect("written");
+    let output = lexbot(&dir.path().join("x.db"))
+        .args([
+            "--config",
+            file.to_str().expect("utf-8 path"),
+            "config",
+            "show",
+        ])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error.contains("limits.bio_max_chars: must be between 20 and 2000, got 5"),
+        "{error}"
+    );
+
+    let output = lexbot(&dir.path().join("x.db"))
+        .env("LEXBOT_DATABASE__URL", "postgres://lex@db.invalid/lexbot")
+        .env("LEXBOT_DATABASE_PASSWORD", "hunter2")
+        .args(["config", "show"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        shown.contains("postgres://lex@db.invalid/lexbot") && !shown.contains("hunter2"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn content_check_accepts_the_shipped_pack_and_names_bad_fields() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = lexbot(&dir.path().join("x.db"))
+        .args(["content", "check"])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let pack = dir.path().join("content");
+    std::fs::create_dir(&pack).expect("dir");
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/content");
+    for file in ["languages.toml", "interests.toml", "cities.toml"] {
+        std::fs::copy(shipped.join(file), pack.join(file)).expect("copied");
+    }
+    let cities = std::fs::read_to_string(pack.join("cities.toml")).expect("read");
+    std::fs::write(
+        pack.join("cities.toml"),
+        format!("{cities}\n[[city]]\nnames = [\"Atlantis\"]\ntimezone = \"Ocean/Atlantis\"\n"),
+    )
+    .expect("written");
+    let output = lexbot(&dir.path().join("x.db"))
+        .env("LEXBOT_CONTENT__DIR", &pack)
+        .args(["content", "check"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error.contains("cities.toml")
+            && error.contains("timezone")
+            && error.contains("Ocean/Atlantis"),
+        "{error}"
+    );
+}
