@@ -346,6 +346,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail dictates the closure's error type.
     fn environment_overrides_files() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("LEXBOT_LIMITS__BIO_MAX_CHARS", "120");

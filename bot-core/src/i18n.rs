@@ -41,6 +41,17 @@ impl std::fmt::Debug for Texts {
     }
 }
 
+/// Transcript tests reach nearly every text: there a missing one fails loudly.
+#[cfg(test)]
+fn report_missing(locale: Locale, key: &str) {
+    panic!("missing text {key} in {locale}");
+}
+
+#[cfg(not(test))]
+fn report_missing(locale: Locale, key: &str) {
+    tracing::error!(%locale, key, "missing text");
+}
+
 /// A value for a placeable in a message.
 pub type Arg<'a> = FluentValue<'a>;
 
@@ -102,11 +113,7 @@ impl Texts {
             return key.to_owned();
         };
         let Some(pattern) = bundle.get_message(key).and_then(|message| message.value()) else {
-            // Transcript tests reach nearly every text: make a missing one fail them loudly.
-            #[cfg(test)]
-            panic!("missing text {key} in {locale}");
-            #[cfg(not(test))]
-            tracing::error!(%locale, key, "missing text");
+            report_missing(locale, key);
             return key.to_owned();
         };
         let mut fluent_args = FluentArgs::new();

@@ -104,9 +104,9 @@ impl Store for PostgresStore {
         chat: &ChatKey,
     ) -> Result<Option<LoadedPerson>, StoreError> {
         let mut tx = self.pool.begin_with(BEGIN_READ).await?;
-        let loaded = read_person(&mut tx, person, chat).await;
+        let loaded = read_person(&mut tx, person, chat).await?;
         tx.commit().await?;
-        loaded
+        Ok(loaded)
     }
 
     async fn commit_step(&self, commit: &StepCommit) -> Result<(), StoreError> {
@@ -117,8 +117,8 @@ impl Store for PostgresStore {
                 Ok(())
             }
             Err(error) => {
-                // The step's own error says more than a failed rollback would; dropping the
-                // connection's transaction is SQLx's fallback either way.
+                // The step's own error is the one worth reporting; should the rollback fail
+                // too, SQLx rolls back again before the connection is reused.
                 let _ = tx.rollback().await;
                 Err(error)
             }

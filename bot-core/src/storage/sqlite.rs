@@ -71,11 +71,11 @@ impl Store for SqliteStore {
         if let Some(person) = linked_person(&mut *self.pool.acquire().await?, account).await? {
             return Ok(person);
         }
-        // Under the write lock nobody can link the account between our check and insert,
-        // so racing first contacts all end up with the person the first one created.
         let person = PersonId::new_random();
         let profile = encode_profile(&Profile::new(locale))?;
         let at = encode_time(now);
+        // Under the write lock nobody can link the account between our check and insert,
+        // so racing first contacts all end up with the person the first one created.
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         if let Some(linked) = linked_person(&mut tx, account).await? {
             tx.rollback().await?;
@@ -108,9 +108,9 @@ impl Store for SqliteStore {
     ) -> Result<Option<LoadedPerson>, StoreError> {
         // One read transaction, so the person, accounts and dialogue come from one snapshot.
         let mut tx = self.pool.begin().await?;
-        let loaded = read_person(&mut tx, person, chat).await;
+        let loaded = read_person(&mut tx, person, chat).await?;
         tx.commit().await?;
-        loaded
+        Ok(loaded)
     }
 
     async fn commit_step(&self, commit: &StepCommit) -> Result<(), StoreError> {
@@ -121,8 +121,8 @@ impl Store for SqliteStore {
                 Ok(())
             }
             Err(error) => {
-                // The step's own error says more than a failed rollback would; dropping the
-                // connection's transaction is SQLx's fallback either way.
+                // The step's own error is the one worth reporting; should the rollback fail
+                // too, SQLx rolls back again before the connection is reused.
                 let _ = tx.rollback().await;
                 Err(error)
             }

@@ -1,4 +1,7 @@
 //! bot-core's integration tests, one binary so the crate is linked once.
 
-mod storage;
+#[macro_use]
 mod support;
+
+mod runtime;
+mod storage;

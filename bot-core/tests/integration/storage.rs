@@ -12,36 +12,7 @@ use tokio::sync::Barrier;
 
 use crate::support::{MIGRATIONS_TABLE, TestDb, now};
 
-/// Generates one `#[tokio::test]` per backend for each listed conformance test.
-macro_rules! conformance {
-    ($($test:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    crate::support::run(crate::support::Backend::Sqlite, |store, db| async move {
-                        super::$test(store, &db).await
-                    })
-                    .await;
-                }
-            )+
-        }
-
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    crate::support::run(crate::support::Backend::Postgres, |store, db| async move {
-                        super::$test(store, &db).await
-                    })
-                    .await;
-                }
-            )+
-        }
-    };
-}
-
-conformance!(
+on_both_backends!(
     round_trip,
     concurrent_first_contact_makes_one_person,
     a_failing_step_changes_nothing,

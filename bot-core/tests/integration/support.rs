@@ -7,7 +7,8 @@ use std::sync::Arc;
 use bot_core::domain::{AccountRef, PersonId};
 use bot_core::storage::Store;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::{AssertSqlSafe, Connection, PgConnection, SqliteConnection};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, SqlitePool};
+use tokio::sync::OnceCell;
 
 pub const POSTGRES_URL_VAR: &str = "LEXBOT_TEST_POSTGRES_URL";
 
@@ -24,6 +25,13 @@ pub enum Backend {
 pub struct TestDb {
     url: String,
     place: Place,
+    /// The tests' own way in, beside the store: inspecting and arranging rows.
+    raw: OnceCell<Raw>,
+}
+
+enum Raw {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
 enum Place {
@@ -66,6 +74,7 @@ impl TestDb {
                 Some(Self {
                     url,
                     place: Place::Sqlite { _dir: dir },
+                    raw: OnceCell::new(),
                 })
             }
             Backend::Postgres => {
@@ -84,16 +93,25 @@ impl TestDb {
                 Some(Self {
                     url: with_database(&server_url, &name),
                     place: Place::Postgres { server_url, name },
+                    raw: OnceCell::new(),
                 })
             }
         }
     }
 
-    pub fn backend(&self) -> Backend {
-        match self.place {
-            Place::Sqlite { .. } => Backend::Sqlite,
-            Place::Postgres { .. } => Backend::Postgres,
-        }
+    async fn raw(&self) -> &Raw {
+        self.raw
+            .get_or_init(|| async {
+                match self.place {
+                    Place::Sqlite { .. } => {
+                        Raw::Sqlite(SqlitePool::connect(&self.url).await.expect("connect"))
+                    }
+                    Place::Postgres { .. } => {
+                        Raw::Postgres(PgPool::connect(&self.url).await.expect("connect"))
+                    }
+                }
+            })
+            .await
     }
 
     pub fn url(&self) -> &str {
@@ -108,6 +126,11 @@ impl TestDb {
     }
 
     async fn destroy(&self) {
+        match self.raw.get() {
+            Some(Raw::Sqlite(pool)) => pool.close().await,
+            Some(Raw::Postgres(pool)) => pool.close().await,
+            None => {}
+        }
         if let Place::Postgres { server_url, name } = &self.place {
             let mut server = PgConnection::connect(server_url)
                 .await
@@ -124,57 +147,38 @@ impl TestDb {
 
     /// Runs SQL that is the same on both backends, without bind parameters.
     pub async fn execute(&self, sql: &str) -> u64 {
-        match self.backend() {
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
-                let done = sqlx::query(AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut conn)
-                    .await
-                    .expect("execute");
-                conn.close().await.expect("close");
-                done.rows_affected()
-            }
-            Backend::Postgres => {
-                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
-                let done = sqlx::query(AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut conn)
-                    .await
-                    .expect("execute");
-                conn.close().await.expect("close");
-                done.rows_affected()
-            }
+        match self.raw().await {
+            Raw::Sqlite(pool) => sqlx::query(AssertSqlSafe(sql.to_owned()))
+                .execute(pool)
+                .await
+                .expect("execute")
+                .rows_affected(),
+            Raw::Postgres(pool) => sqlx::query(AssertSqlSafe(sql.to_owned()))
+                .execute(pool)
+                .await
+                .expect("execute")
+                .rows_affected(),
         }
     }
 
     pub async fn count_rows(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM \"{table}\"");
-        match self.backend() {
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
-                let count = sqlx::query_scalar(AssertSqlSafe(sql))
-                    .fetch_one(&mut conn)
-                    .await
-                    .expect("count");
-                conn.close().await.expect("close");
-                count
-            }
-            Backend::Postgres => {
-                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
-                let count = sqlx::query_scalar(AssertSqlSafe(sql))
-                    .fetch_one(&mut conn)
-                    .await
-                    .expect("count");
-                conn.close().await.expect("close");
-                count
-            }
+        match self.raw().await {
+            Raw::Sqlite(pool) => sqlx::query_scalar(AssertSqlSafe(sql))
+                .fetch_one(pool)
+                .await
+                .expect("count"),
+            Raw::Postgres(pool) => sqlx::query_scalar(AssertSqlSafe(sql))
+                .fetch_one(pool)
+                .await
+                .expect("count"),
         }
     }
 
     /// Links a second account to a person: the store has no API for it yet.
     pub async fn link_account(&self, person: PersonId, account: &AccountRef, now: DateTime<Utc>) {
-        match self.backend() {
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+        match self.raw().await {
+            Raw::Sqlite(pool) => {
                 sqlx::query(
                     "INSERT INTO accounts (platform, platform_user_id, person_id, created_at) VALUES (?, ?, ?, ?)",
                 )
@@ -182,13 +186,11 @@ impl TestDb {
                 .bind(&account.user_id)
                 .bind(person.to_string())
                 .bind(now.to_rfc3339_opts(SecondsFormat::Micros, true))
-                .execute(&mut conn)
+                .execute(pool)
                 .await
                 .expect("link account");
-                conn.close().await.expect("close");
             }
-            Backend::Postgres => {
-                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+            Raw::Postgres(pool) => {
                 sqlx::query(
                     "INSERT INTO accounts (platform, platform_user_id, person_id, created_at) VALUES ($1, $2, $3, $4)",
                 )
@@ -196,40 +198,33 @@ impl TestDb {
                 .bind(&account.user_id)
                 .bind(person.as_uuid())
                 .bind(now)
-                .execute(&mut conn)
+                .execute(pool)
                 .await
                 .expect("link account");
-                conn.close().await.expect("close");
             }
         }
     }
 
     /// Every table of the schema, the migrations table included.
     pub async fn tables(&self) -> Vec<String> {
-        match self.backend() {
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
-                let tables = sqlx::query_scalar(
+        match self.raw().await {
+            Raw::Sqlite(pool) => {
+                sqlx::query_scalar(
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
                      ORDER BY name",
                 )
-                .fetch_all(&mut conn)
+                .fetch_all(pool)
                 .await
-                .expect("list tables");
-                conn.close().await.expect("close");
-                tables
+                .expect("list tables")
             }
-            Backend::Postgres => {
-                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
-                let tables = sqlx::query_scalar(
+            Raw::Postgres(pool) => {
+                sqlx::query_scalar(
                     "SELECT table_name::text FROM information_schema.tables \
                      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
                 )
-                .fetch_all(&mut conn)
+                .fetch_all(pool)
                 .await
-                .expect("list tables");
-                conn.close().await.expect("close");
-                tables
+                .expect("list tables")
             }
         }
     }
@@ -252,30 +247,23 @@ impl TestDb {
     }
 
     async fn columns(&self, table: &str) -> Vec<String> {
-        let columns: Vec<String> = match self.backend() {
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
-                let columns =
-                    sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+        let columns: Vec<String> = match self.raw().await {
+            Raw::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
                         .bind(table)
-                        .fetch_all(&mut conn)
+                        .fetch_all(pool)
                         .await
-                        .expect("list columns");
-                conn.close().await.expect("close");
-                columns
+                        .expect("list columns")
             }
-            Backend::Postgres => {
-                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
-                let columns = sqlx::query_scalar(
+            Raw::Postgres(pool) => {
+                sqlx::query_scalar(
                     "SELECT column_name::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
                 )
                 .bind(table)
-                .fetch_all(&mut conn)
+                .fetch_all(pool)
                 .await
-                .expect("list columns");
-                conn.close().await.expect("close");
-                columns
+                .expect("list columns")
             }
         };
         assert!(!columns.is_empty(), "table {table} has no columns?");
@@ -283,32 +271,26 @@ impl TestDb {
     }
 
     async fn column_mentions(&self, table: &str, column: &str, needle: &str) -> bool {
-        let count: i64 = match self.backend() {
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+        let count: i64 = match self.raw().await {
+            Raw::Sqlite(pool) => {
                 let sql = format!(
                     "SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?) > 0"
                 );
-                let count = sqlx::query_scalar(AssertSqlSafe(sql))
+                sqlx::query_scalar(AssertSqlSafe(sql))
                     .bind(needle)
-                    .fetch_one(&mut conn)
+                    .fetch_one(pool)
                     .await
-                    .expect("search column");
-                conn.close().await.expect("close");
-                count
+                    .expect("search column")
             }
-            Backend::Postgres => {
-                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+            Raw::Postgres(pool) => {
                 let sql = format!(
                     "SELECT COUNT(*) FROM \"{table}\" WHERE strpos(\"{column}\"::text, $1) > 0"
                 );
-                let count = sqlx::query_scalar(AssertSqlSafe(sql))
+                sqlx::query_scalar(AssertSqlSafe(sql))
                     .bind(needle)
-                    .fetch_one(&mut conn)
+                    .fetch_one(pool)
                     .await
-                    .expect("search column");
-                conn.close().await.expect("close");
-                count
+                    .expect("search column")
             }
         };
         count > 0
@@ -335,4 +317,33 @@ fn with_database(server_url: &str, name: &str) -> String {
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Generates one `#[tokio::test]` per backend for each listed conformance test.
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    crate::support::run(crate::support::Backend::Sqlite, |store, db| async move {
+                        super::$test(store, &db).await
+                    })
+                    .await;
+                }
+            )+
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    crate::support::run(crate::support::Backend::Postgres, |store, db| async move {
+                        super::$test(store, &db).await
+                    })
+                    .await;
+                }
+            )+
+        }
+    };
 }
