@@ -41,6 +41,14 @@ impl std::fmt::Debug for Texts {
     }
 }
 
+fn joined(errors: &[impl ToString]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Transcript tests reach nearly every text: there a missing one fails loudly.
 #[cfg(test)]
 fn report_missing(locale: Locale, key: &str) {
@@ -73,11 +81,7 @@ impl Texts {
             let resource =
                 FluentResource::try_new(text).map_err(|(_, errors)| TextsError::Parse {
                     file: file.to_owned(),
-                    reason: errors
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    reason: joined(&errors),
                 })?;
             let langid = locale.as_str().parse().map_err(|_| TextsError::Parse {
                 file: file.to_owned(),
@@ -90,11 +94,7 @@ impl Texts {
                 .add_resource(resource)
                 .map_err(|errors| TextsError::Parse {
                     file: file.to_owned(),
-                    reason: errors
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    reason: joined(&errors),
                 })?;
             bundles.insert(locale, bundle);
         }

@@ -80,18 +80,13 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn input() -> impl Strategy<Value = Input> {
-    let command = prop::sample::select(vec![
-        "start",
-        "help",
-        "cancel",
-        "profile",
-        "language",
-        "pause",
-        "resume",
-        "delete_me",
-        "export",
-        "bogus",
-    ]);
+    let command = prop::sample::select(
+        crate::flows::KNOWN_COMMANDS
+            .iter()
+            .copied()
+            .chain(["bogus", "start@other_bot"])
+            .collect::<Vec<_>>(),
+    );
     prop_oneof![
         4 => command.prop_map(|name| Input::Command { name: name.to_owned(), args: String::new() }),
         6 => button_data().prop_map(Input::Button),

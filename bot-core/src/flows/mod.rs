@@ -31,7 +31,7 @@ pub fn locale_of(state: &DialogueState, person: &PersonView<'_>) -> Locale {
 }
 
 /// The commands the bot knows; anything else gets the unknown-command hint.
-const KNOWN_COMMANDS: &[&str] = &[
+pub const KNOWN_COMMANDS: &[&str] = &[
     "start",
     "help",
     "cancel",
