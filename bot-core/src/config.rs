@@ -250,33 +250,18 @@ fn url_has_password(url: &str) -> bool {
     crate::storage::redact_url(url) != url
 }
 
-/// Inserts a percent-encoded password into `scheme://user@host/...`.
+/// `url` with `password` (percent-encoded) as its password; a URL without a user name
+/// gets PostgreSQL's conventional superuser name.
 fn with_password(url: &str, password: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Ok(mut parsed) = url::Url::parse(url) else {
         return url.to_owned();
     };
-    let encoded: String = password
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect();
-    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
-            format!("{user}:{encoded}@{host}")
-        }
-        // No user in the URL: PostgreSQL's conventional superuser name.
-        None => format!("postgres:{encoded}@{authority}"),
-    };
-    if rest.contains('/') {
-        format!("{scheme}://{authority}/{path}")
-    } else {
-        format!("{scheme}://{authority}")
+    if parsed.username().is_empty() && parsed.set_username("postgres").is_err() {
+        return url.to_owned();
+    }
+    match parsed.set_password(Some(password)) {
+        Ok(()) => parsed.to_string(),
+        Err(()) => url.to_owned(),
     }
 }
 

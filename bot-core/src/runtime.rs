@@ -52,10 +52,6 @@ impl Conversations {
         }
     }
 
-    pub fn context(&self) -> &Context {
-        &self.context
-    }
-
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }

@@ -16,6 +16,22 @@ fn lexbot(db: &Path) -> Command {
     command
 }
 
+/// What a finished `lexbot` command printed, as text.
+struct Ran {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(command: &mut Command) -> Ran {
+    let output = command.output().expect("lexbot runs");
+    Ran {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// A running `lexbot chat` whose stdout is read line by line on a thread.
 struct Chat {
     child: Child,
@@ -110,12 +126,9 @@ fn the_terminal_chat_resumes_after_being_killed() {
 #[test]
 fn config_default_prints_the_defaults() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = lexbot(&dir.path().join("x.db"))
-        .args(["config", "default"])
-        .output()
-        .expect("runs");
-    assert!(output.status.success());
-    let text = String::from_utf8_lossy(&output.stdout);
+    let ran = run(lexbot(&dir.path().join("x.db")).args(["config", "default"]));
+    assert!(ran.success);
+    let text = &ran.stdout;
     assert!(
         text.contains("[database]") && text.contains("max_interests = 5"),
         "{text}"
@@ -127,30 +140,25 @@ fn a_bad_config_names_the_key_and_hides_secrets() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("bad.toml");
     std::fs::write(&file, "[limits]\nbio_max_chars = 5\n").expect("written");
-    let output = lexbot(&dir.path().join("x.db"))
-        .args([
-            "--config",
-            file.to_str().expect("utf-8 path"),
-            "config",
-            "show",
-        ])
-        .output()
-        .expect("runs");
-    assert!(!output.status.success());
-    let error = String::from_utf8_lossy(&output.stderr);
+    let ran = run(lexbot(&dir.path().join("x.db")).args([
+        "--config",
+        file.to_str().expect("utf-8 path"),
+        "config",
+        "show",
+    ]));
+    assert!(!ran.success);
+    let error = &ran.stderr;
     assert!(
         error.contains("limits.bio_max_chars: must be between 20 and 2000, got 5"),
         "{error}"
     );
 
-    let output = lexbot(&dir.path().join("x.db"))
+    let ran = run(lexbot(&dir.path().join("x.db"))
         .env("LEXBOT_DATABASE__URL", "postgres://lex@db.invalid/lexbot")
         .env("LEXBOT_DATABASE_PASSWORD", "hunter2")
-        .args(["config", "show"])
-        .output()
-        .expect("runs");
-    assert!(output.status.success());
-    let shown = String::from_utf8_lossy(&output.stdout);
+        .args(["config", "show"]));
+    assert!(ran.success);
+    let shown = &ran.stdout;
     assert!(
         shown.contains("postgres://lex@db.invalid/lexbot") && !shown.contains("hunter2"),
         "{shown}"
@@ -160,15 +168,8 @@ fn a_bad_config_names_the_key_and_hides_secrets() {
 #[test]
 fn content_check_accepts_the_shipped_pack_and_names_bad_fields() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = lexbot(&dir.path().join("x.db"))
-        .args(["content", "check"])
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let ran = run(lexbot(&dir.path().join("x.db")).args(["content", "check"]));
+    assert!(ran.success, "{}", ran.stderr);
 
     let pack = dir.path().join("content");
     std::fs::create_dir(&pack).expect("dir");
@@ -182,13 +183,11 @@ fn content_check_accepts_the_shipped_pack_and_names_bad_fields() {
         format!("{cities}\n[[city]]\nnames = [\"Atlantis\"]\ntimezone = \"Ocean/Atlantis\"\n"),
     )
     .expect("written");
-    let output = lexbot(&dir.path().join("x.db"))
+    let ran = run(lexbot(&dir.path().join("x.db"))
         .env("LEXBOT_CONTENT__DIR", &pack)
-        .args(["content", "check"])
-        .output()
-        .expect("runs");
-    assert!(!output.status.success());
-    let error = String::from_utf8_lossy(&output.stderr);
+        .args(["content", "check"]));
+    assert!(!ran.success);
+    let error = &ran.stderr;
     assert!(
         error.contains("cities.toml")
             && error.contains("timezone")

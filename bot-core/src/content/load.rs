@@ -10,10 +10,8 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 use toml::{Table, Value};
 
-use super::{
-    ContentError, Interest, InterestCategory, Language, LocalisedText, fold, is_valid_id, slot,
-};
-use crate::domain::{InterestId, LanguageCode, Locale, Timezone};
+use super::{ContentError, Interest, InterestCategory, Language, LocalisedText, is_valid_id, slot};
+use crate::domain::{InterestId, LanguageCode, Locale, Timezone, fold_name};
 
 const LANGUAGE_FIELDS: &[&str] = &["code", "popular", "names"];
 const CATEGORY_FIELDS: &[&str] = &["id", "names", "interest"];
@@ -72,7 +70,7 @@ pub(super) fn languages(
         for locale in Locale::ALL {
             let name = texts.get(locale);
             match names
-                .get(&fold(name))
+                .get(&fold_name(name))
                 .and_then(|other| languages.get(*other))
             {
                 Some(other) if other.code != code => {
@@ -90,7 +88,7 @@ pub(super) fn languages(
             continue;
         }
         for locale in Locale::ALL {
-            names.insert(fold(texts.get(locale)), index);
+            names.insert(fold_name(texts.get(locale)), index);
         }
         languages.push(Language {
             code,
@@ -185,7 +183,7 @@ pub(super) fn cities(
             continue;
         };
         for name in names {
-            let key = fold(&name);
+            let key = fold_name(&name);
             match cities.get(&key) {
                 Some((other, first)) if *other != timezone => report.push(
                     &label,
@@ -429,7 +427,7 @@ impl<'r, 'a> Entry<'r, 'a> {
         for (index, item) in items.into_iter().enumerate() {
             let number = index + 1;
             match item {
-                Value::String(text) if fold(&text).is_empty() => {
+                Value::String(text) if fold_name(&text).is_empty() => {
                     self.error(field, format!("item #{number} is empty"));
                     valid = false;
                 }

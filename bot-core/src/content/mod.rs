@@ -10,7 +10,7 @@ mod tests;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::domain::{InterestId, LanguageCode, Locale, Timezone};
+use crate::domain::{InterestId, LanguageCode, Locale, Timezone, fold_name};
 
 /// The pack's file names inside a content directory.
 const LANGUAGES_FILE: &str = "languages.toml";
@@ -212,7 +212,7 @@ impl Content {
             .and_then(|code| self.language(code))
             .or_else(|| {
                 self.language_names
-                    .get(&fold(input))
+                    .get(&fold_name(input))
                     .and_then(|index| self.languages.get(*index))
             })
     }
@@ -233,31 +233,10 @@ impl Content {
             .flat_map(|category| category.interests.iter())
     }
 
-    /// A city alias from cities.toml, compared with timezone::normalise_place-style folding (case, spaces, dashes, underscores; Cyrillic lowercased too).
+    /// A city alias from cities.toml, compared as [`fold_name`] folds them.
     pub fn city_timezone(&self, input: &str) -> Option<Timezone> {
-        self.cities.get(&fold(input)).copied()
+        self.cities.get(&fold_name(input)).copied()
     }
-}
-
-/// Folds a typed name for comparison: lowercase in any script, `ё` as `е`, and runs of
-/// spaces, dashes, underscores, dots and apostrophes as one `_`. Like
-/// `timezone::normalise_place` (which this module cannot reach), plus the `ё` and
-/// punctuation folds because people type `Кельн` for `Кёльн` and `St Petersburg`.
-fn fold(input: &str) -> String {
-    let mut folded = String::with_capacity(input.len());
-    let mut pending_separator = false;
-    for c in input.trim().chars().flat_map(char::to_lowercase) {
-        if matches!(c, ' ' | '-' | '_' | '.' | '\'' | '’' | '\t') {
-            pending_separator = true;
-            continue;
-        }
-        if pending_separator && !folded.is_empty() {
-            folded.push('_');
-        }
-        pending_separator = false;
-        folded.push(if c == 'ё' { 'е' } else { c });
-    }
-    folded
 }
 
 /// `[a-z0-9_]{1,20}`: what fits in button data next to a prefix.

@@ -14,4 +14,4 @@ pub use language::{LanguageCode, Locale};
 pub use level::CefrLevel;
 pub use profile::{Bio, BioError, InterestId, LevelChoice, Profile, TargetLanguage};
 pub use style::{PracticeStyle, PracticeStyles};
-pub use timezone::{Timezone, TimezoneError};
+pub use timezone::{Timezone, TimezoneError, fold_name};

@@ -65,17 +65,17 @@ impl Timezone {
         if let Ok(tz) = Tz::from_str(input) {
             return Ok(Self(tz));
         }
-        let wanted = normalise_place(input);
+        let wanted = fold_name(input);
         let by_full_name = chrono_tz::TZ_VARIANTS
             .iter()
-            .find(|tz| normalise_place(tz.name()) == wanted);
+            .find(|tz| fold_name(tz.name()) == wanted);
         let by_city = || {
             chrono_tz::TZ_VARIANTS.iter().find(|tz| {
                 let name = tz.name();
                 // Only real places: skip Etc/*, and prefer canonical region zones.
                 !name.starts_with("Etc/")
                     && name.contains('/')
-                    && name.rsplit('/').next().map(normalise_place) == Some(wanted.clone())
+                    && name.rsplit('/').next().map(fold_name) == Some(wanted.clone())
             })
         };
         by_full_name
@@ -115,21 +115,25 @@ impl fmt::Display for Timezone {
     }
 }
 
-/// Lowercases and folds spaces, dashes and underscores so `new york`, `New_York` and
-/// `new-york` compare equal.
-pub(crate) fn normalise_place(input: &str) -> String {
-    input
-        .trim()
-        .chars()
-        .map(|c| {
-            if c == ' ' || c == '-' || c == '_' {
-                '_'
-            } else {
-                c
-            }
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Folds a typed place or language name for comparison: lowercase in any script, `ё`
+/// as `е`, and runs of spaces, dashes, underscores, dots and apostrophes as one `_`, so
+/// `new york` matches `New_York`, `Кельн` matches `Кёльн` and `St Petersburg` matches
+/// `St. Petersburg`.
+pub fn fold_name(input: &str) -> String {
+    let mut folded = String::with_capacity(input.len());
+    let mut pending_separator = false;
+    for c in input.trim().chars().flat_map(char::to_lowercase) {
+        if matches!(c, ' ' | '-' | '_' | '.' | '\'' | '’' | '\t') {
+            pending_separator = true;
+            continue;
+        }
+        if pending_separator && !folded.is_empty() {
+            folded.push('_');
+        }
+        pending_separator = false;
+        folded.push(if c == 'ё' { 'е' } else { c });
+    }
+    folded
 }
 
 /// `Some(Ok(minutes))` for a well-formed offset, `Some(Err)` for an offset-looking input

@@ -33,15 +33,6 @@ impl Event {
             client_language: None,
         }
     }
-
-    /// Reads typed text: `/start`, `/start@lexbot_bot deep-link`, or plain text.
-    pub fn from_text(text: &str) -> Self {
-        Self::new(Input::from_text(text))
-    }
-
-    pub fn button(data: impl Into<String>) -> Self {
-        Self::new(Input::Button(data.into()))
-    }
 }
 
 impl Input {

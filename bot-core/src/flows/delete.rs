@@ -46,14 +46,8 @@ pub fn handle(
             .say(cx.t(locale, "delete-done"))
             .effect(Effect::ErasePerson),
         Input::Button(data) if data == "del:no" => {
-            let previous = *interrupted;
-            let replies = super::current_prompt(cx, &previous, person, now);
-            Transition {
-                state: previous,
-                replies,
-                effects: Vec::new(),
-            }
-            .after(vec![Reply::text(cx.t(locale, "delete-cancelled"))])
+            let note = cx.t(locale, "delete-cancelled");
+            super::ask_again(cx, *interrupted, person, now, note)
         }
         Input::Button(_) => super::stale_button(
             cx,
@@ -61,9 +55,11 @@ pub fn handle(
             person,
             now,
         ),
-        _ => Transition::to(DialogueState::ConfirmingDelete { since, interrupted })
-            .say(cx.t(locale, "error-use-buttons"))
-            .reply(prompt(cx, locale)),
+        _ => {
+            let note = cx.t(locale, "error-use-buttons");
+            let state = DialogueState::ConfirmingDelete { since, interrupted };
+            super::ask_again(cx, state, person, now, note)
+        }
     }
 }
 

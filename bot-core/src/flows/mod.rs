@@ -101,33 +101,20 @@ fn command(
         "export" => export::export(cx, state, person, now),
         "start" => onboarding::start(cx, state, person, event, now),
         known if in_flow && KNOWN_COMMANDS.contains(&known) => {
-            let locale = locale_of(&state, person);
-            let replies = current_prompt(cx, &state, person, now);
-            Transition {
-                state,
-                replies,
-                effects: Vec::new(),
-            }
-            .after(vec![Reply::text(cx.t(locale, "finish-or-cancel"))])
+            let note = cx.t(locale_of(&state, person), "finish-or-cancel");
+            ask_again(cx, state, person, now, note)
         }
         "profile" => profile::show(cx, state, person),
         "language" => profile::edit_language(cx, state, person, now),
         "pause" => pause::pause(cx, state, person),
         "resume" => pause::resume(cx, state, person),
         unknown => {
-            let locale = locale_of(&state, person);
-            let note = Reply::text(cx.tf(
-                locale,
+            let note = cx.tf(
+                locale_of(&state, person),
                 "unknown-command",
                 &[("command", quote(unknown).into())],
-            ));
-            let replies = current_prompt(cx, &state, person, now);
-            Transition {
-                state,
-                replies,
-                effects: Vec::new(),
-            }
-            .after(vec![note])
+            );
+            ask_again(cx, state, person, now, note)
         }
     }
 }
@@ -152,6 +139,23 @@ pub fn current_prompt(
     }
 }
 
+/// `note`, then the question on screen in `state` asked again (nothing when idle).
+pub fn ask_again(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+    note: String,
+) -> Transition {
+    let mut replies = vec![Reply::text(note)];
+    replies.extend(current_prompt(cx, &state, person, now));
+    Transition {
+        state,
+        replies,
+        effects: Vec::new(),
+    }
+}
+
 /// The answer to a button that does not belong to what is on screen (an old message,
 /// or data nobody sent): say so and show what is current.
 pub fn stale_button(
@@ -160,12 +164,6 @@ pub fn stale_button(
     person: &PersonView<'_>,
     now: DateTime<Utc>,
 ) -> Transition {
-    let locale = locale_of(&state, person);
-    let mut replies = vec![Reply::text(cx.t(locale, "stale-button"))];
-    replies.extend(current_prompt(cx, &state, person, now));
-    Transition {
-        state,
-        replies,
-        effects: Vec::new(),
-    }
+    let note = cx.t(locale_of(&state, person), "stale-button");
+    ask_again(cx, state, person, now, note)
 }

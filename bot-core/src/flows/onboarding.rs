@@ -51,14 +51,8 @@ pub fn start(
             .say(cx.t(person.profile.locale, "start-already-registered")),
         DialogueState::Idle => begin(cx, person.profile.clone(), now),
         other @ (DialogueState::Editing(_) | DialogueState::ConfirmingDelete { .. }) => {
-            let locale = super::locale_of(&other, person);
-            let replies = super::current_prompt(cx, &other, person, now);
-            Transition {
-                state: other,
-                replies,
-                effects: Vec::new(),
-            }
-            .after(vec![Reply::text(cx.t(locale, "finish-or-cancel"))])
+            let note = cx.t(super::locale_of(&other, person), "finish-or-cancel");
+            super::ask_again(cx, other, person, now, note)
         }
     }
 }
@@ -143,18 +137,8 @@ pub fn handle(
         OnboardingStep::Ask { question } => question,
     };
     match questions::answer(cx, &onboarding.draft, question, input) {
-        Ok(None) => {
-            let reply = prompt(cx, &onboarding, now);
-            Transition::to(DialogueState::Onboarding(onboarding))
-                .say(cx.t(locale, "stale-button"))
-                .reply(reply)
-        }
-        Err(error) => {
-            let reply = prompt(cx, &onboarding, now);
-            Transition::to(DialogueState::Onboarding(onboarding))
-                .say(error.message(cx, locale))
-                .reply(reply)
-        }
+        Ok(None) => again(cx, onboarding, now, cx.t(locale, "stale-button")),
+        Err(error) => again(cx, onboarding, now, error.message(cx, locale)),
         Ok(Some(Answer::Toggled(draft))) => {
             onboarding.draft = draft;
             let reply = prompt(cx, &onboarding, now).updating_previous();
@@ -174,6 +158,14 @@ pub fn handle(
             transition.reply(prompt(cx, &onboarding, now))
         }
     }
+}
+
+/// `note`, then the current question again.
+fn again(cx: &Context, onboarding: Onboarding, now: DateTime<Utc>, note: String) -> Transition {
+    let reply = prompt(cx, &onboarding, now);
+    Transition::to(DialogueState::Onboarding(onboarding))
+        .say(note)
+        .reply(reply)
 }
 
 /// Where onboarding goes once `answered` is answered.
@@ -228,10 +220,7 @@ fn handle_summary(
     let data = match input {
         Input::Button(data) => data.as_str(),
         Input::Unsupported | Input::Text(_) | Input::Command { .. } | Input::Resume => {
-            let reply = prompt(cx, &onboarding, now);
-            return Transition::to(DialogueState::Onboarding(onboarding))
-                .say(cx.t(locale, "error-use-buttons"))
-                .reply(reply);
+            return again(cx, onboarding, now, cx.t(locale, "error-use-buttons"));
         }
     };
     if data == "sum:confirm" {
@@ -243,10 +232,7 @@ fn handle_summary(
     }
     let field = data.strip_prefix("sum:edit:").and_then(Field::from_token);
     let Some(field) = field else {
-        let reply = prompt(cx, &onboarding, now);
-        return Transition::to(DialogueState::Onboarding(onboarding))
-            .say(cx.t(locale, "stale-button"))
-            .reply(reply);
+        return again(cx, onboarding, now, cx.t(locale, "stale-button"));
     };
     let question = super::profile::question_for(&mut onboarding.draft, field);
     onboarding.at = OnboardingStep::Ask { question };
@@ -284,14 +270,16 @@ pub fn handle_resume_choice(
         Input::Button(data) if data == "resume:restart" => begin(cx, Profile::new(locale), now),
         Input::Button(_) => {
             let reply = resume_offer(cx, &onboarding);
+            let note = cx.t(locale, "stale-button");
             Transition::to(DialogueState::OfferingResume { onboarding })
-                .say(cx.t(locale, "stale-button"))
+                .say(note)
                 .reply(reply)
         }
         _ => {
             let reply = resume_offer(cx, &onboarding);
+            let note = cx.t(locale, "error-use-buttons");
             Transition::to(DialogueState::OfferingResume { onboarding })
-                .say(cx.t(locale, "error-use-buttons"))
+                .say(note)
                 .reply(reply)
         }
     }

@@ -104,16 +104,12 @@ pub fn handle_edit(
     let locale = editing.draft.locale;
     match questions::answer(cx, &editing.draft, editing.question, input) {
         Ok(None) => {
-            let reply = questions::prompt(cx, &editing.draft, editing.question, now);
-            Transition::to(DialogueState::Editing(editing))
-                .say(cx.t(locale, "stale-button"))
-                .reply(reply)
+            let note = cx.t(locale, "stale-button");
+            super::ask_again(cx, DialogueState::Editing(editing), person, now, note)
         }
         Err(error) => {
-            let reply = questions::prompt(cx, &editing.draft, editing.question, now);
-            Transition::to(DialogueState::Editing(editing))
-                .say(error.message(cx, locale))
-                .reply(reply)
+            let note = error.message(cx, locale);
+            super::ask_again(cx, DialogueState::Editing(editing), person, now, note)
         }
         Ok(Some(Answer::Toggled(draft))) => {
             let reply = questions::prompt(cx, &draft, editing.question, now).updating_previous();

@@ -319,26 +319,19 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
-/// Generates one `#[tokio::test]` per backend for each listed conformance test.
+/// Generates one `#[tokio::test]` per backend for each listed test: `sqlite::name`
+/// always runs, `postgres::name` when `LEXBOT_TEST_POSTGRES_URL` is set.
 macro_rules! on_both_backends {
     ($($test:ident),+ $(,)?) => {
-        mod sqlite {
+        on_both_backends!(@backend sqlite, Sqlite, $($test),+);
+        on_both_backends!(@backend postgres, Postgres, $($test),+);
+    };
+    (@backend $module:ident, $backend:ident, $($test:ident),+) => {
+        mod $module {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    crate::support::run(crate::support::Backend::Sqlite, |store, db| async move {
-                        super::$test(store, &db).await
-                    })
-                    .await;
-                }
-            )+
-        }
-
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    crate::support::run(crate::support::Backend::Postgres, |store, db| async move {
+                    crate::support::run(crate::support::Backend::$backend, |store, db| async move {
                         super::$test(store, &db).await
                     })
                     .await;
