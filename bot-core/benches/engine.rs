@@ -107,11 +107,11 @@ async fn bench_store(label: &str, url: &str, people: usize) {
             let user = format!("bench-{n}");
             let mut latencies = Vec::with_capacity(script.len());
             for input in script.iter() {
-                let incoming = Incoming {
-                    account: AccountRef::new(Platform::Local, user.clone()),
-                    chat: ChatKey::new(Platform::Local, user.clone()),
-                    event: Event::new(input.clone()),
-                };
+                let incoming = Incoming::new(
+                    AccountRef::new(Platform::Local, user.clone()),
+                    ChatKey::new(Platform::Local, user.clone()),
+                    Event::new(input.clone()),
+                );
                 let step_started = Instant::now();
                 conversations
                     .handle(&incoming, Utc::now())

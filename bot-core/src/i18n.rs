@@ -270,6 +270,7 @@ mod tests {
                     "styles",
                     "bio",
                     "matching",
+                    "link",
                 ] {
                     args.set(name, 3);
                 }

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod engine;
 pub mod flows;
 pub mod i18n;
+pub mod outbox;
 pub mod runtime;
 pub mod storage;
 pub mod terminal;

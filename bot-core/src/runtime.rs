@@ -1,20 +1,43 @@
-//! The conversation runtime: loads a person, runs one engine step, and commits its state
-//! and effects atomically; a stale write is recomputed from fresh data, never lost.
-//! One person's events run strictly in order; different people run in parallel.
+//! The conversation runtime: runs engine steps and commits their state, profile changes,
+//! outgoing messages and update ids atomically.
+//!
+//! All steps of a process go through one committer task, which takes whatever events
+//! are waiting (up to [`MAX_BATCH`]), steps them in memory and commits them in one
+//! transaction (group commit), so durability costs one transaction per batch rather
+//! than per event. One person's events are stepped strictly in arrival order; a step
+//! computed from a stale snapshot (another process moved the person on) is recomputed
+//! from fresh data, never lost. Platform updates seen before (same update id) are
+//! recognised and not stepped again.
+//!
+//! The committer keeps the people it saw in memory; the version check in the store
+//! makes that cache safe with several processes: a stale entry costs one conflict and
+//! a reload.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, oneshot};
 
-use crate::domain::{AccountRef, ChatKey, Locale, PersonId};
+use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Profile};
 use crate::engine::{
-    self, Context, DialogueState, Effect, Event, PersonView, Reply, STATE_SCHEMA_VERSION,
+    self, Context, DialogueState, Effect, Event, Input, PersonView, Reply, STATE_SCHEMA_VERSION,
 };
-use crate::storage::{LoadedPerson, StepCommit, StepWrite, Store, StoreError, StoredState};
+use crate::outbox::{self, OnBlocked, OutboxFeed};
+use crate::storage::{
+    CommitOutcome, LoadedPerson, PersonCommit, PersonWrite, Store, StoreError, StoredState,
+    UpdateKey,
+};
 
 /// How often a step is recomputed after a stale write before giving up.
 const MAX_ATTEMPTS: usize = 8;
+
+/// The most events stepped and committed together.
+pub const MAX_BATCH: usize = 512;
+
+/// People kept in memory; past this the cache starts over (they are reloaded on demand).
+const MAX_CACHED_PEOPLE: usize = 200_000;
 
 /// One event from one platform chat.
 #[derive(Debug, Clone)]
@@ -22,127 +45,181 @@ pub struct Incoming {
     pub account: AccountRef,
     pub chat: ChatKey,
     pub event: Event,
+    /// The platform's id for the update, so a redelivered update is recognised.
+    pub update: Option<UpdateKey>,
+    /// The message whose button was pressed: replies that update it edit it in place.
+    pub origin_message: Option<String>,
+}
+
+impl Incoming {
+    pub fn new(account: AccountRef, chat: ChatKey, event: Event) -> Self {
+        Self {
+            account,
+            chat,
+            event,
+            update: None,
+            origin_message: None,
+        }
+    }
+}
+
+/// What became of one event.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Handled {
+    /// What the step said. For platform chats these are already queued in the outbox;
+    /// the local terminal shows them itself.
+    pub replies: Vec<Reply>,
+    /// The update was handled before (a redelivery): nothing was done again.
+    pub duplicate: bool,
 }
 
 /// Internal failures: logged, never shown to people (they get `error-internal`).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RuntimeError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    #[error("store: {0}")]
+    Store(String),
     #[error(
         "saved dialogue has schema version {found}; this build knows up to {STATE_SCHEMA_VERSION}"
     )]
     NewerState { found: i32 },
     #[error("gave up on person {0} after {MAX_ATTEMPTS} conflicting writes")]
     TooManyConflicts(PersonId),
+    #[error("the runtime has stopped")]
+    Stopped,
 }
 
+impl From<StoreError> for RuntimeError {
+    fn from(error: StoreError) -> Self {
+        RuntimeError::Store(error.to_string())
+    }
+}
+
+/// A handle on the runtime; clones share one committer.
+#[derive(Clone)]
 pub struct Conversations {
+    shared: Arc<Shared>,
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+struct Shared {
     store: Arc<dyn Store>,
     context: Arc<Context>,
-    locks: PersonLocks,
+    /// Where committed platform messages go; without one they wait in the outbox for a
+    /// dispatcher to claim them.
+    feed: Mutex<Option<OutboxFeed>>,
 }
 
 impl Conversations {
+    /// Starts the committer task; needs a Tokio runtime.
     pub fn new(store: Arc<dyn Store>, context: Arc<Context>) -> Self {
-        Self {
+        let shared = Arc::new(Shared {
             store,
             context,
-            locks: PersonLocks::default(),
-        }
+            feed: Mutex::new(None),
+        });
+        let (jobs, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(committer(shared.clone(), receiver));
+        Self { shared, jobs }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+        &self.shared.store
     }
 
-    /// Handles one event and returns the replies for its chat, after the step committed.
+    pub fn context(&self) -> &Arc<Context> {
+        &self.shared.context
+    }
+
+    /// Hands messages to this dispatcher as soon as they are committed.
+    pub fn attach_outbox(&self, feed: OutboxFeed) {
+        *self.shared.feed.lock().unwrap_or_else(|p| p.into_inner()) = Some(feed);
+    }
+
+    /// Handles one event and returns its replies, after the step committed.
     pub async fn handle(
         &self,
         incoming: &Incoming,
         now: DateTime<Utc>,
     ) -> Result<Vec<Reply>, RuntimeError> {
-        let locale = Locale::from_client_language(incoming.event.client_language.as_deref());
-        let mut person = self
-            .store
-            .person_for_account(&incoming.account, locale, now)
-            .await?;
-        let _turn = self.locks.lock(person).await;
-        for _ in 0..MAX_ATTEMPTS {
-            let Some(loaded) = self.store.load_person(person, &incoming.chat).await? else {
-                // Erased between resolving and loading: this is a new first contact.
-                person = self
-                    .store
-                    .person_for_account(&incoming.account, locale, now)
-                    .await?;
-                continue;
-            };
-            let (commit, replies) = self.compute(&loaded, incoming, now)?;
-            match self.store.commit_step(&commit).await {
-                Ok(()) => return Ok(replies),
-                Err(StoreError::Conflict { .. }) => {
-                    tracing::debug!(%person, "stale write, recomputing the step");
-                }
-                Err(other) => return Err(other.into()),
-            }
-        }
-        Err(RuntimeError::TooManyConflicts(person))
+        let mut results = self.handle_batch(vec![incoming.clone()], now).await;
+        results
+            .pop()
+            .unwrap_or(Err(RuntimeError::Stopped))
+            .map(|handled| handled.replies)
     }
 
-    fn compute(
+    /// Handles several events (e.g. one getUpdates response); the results come in the
+    /// same order. Each event's effects are committed when its result arrives.
+    pub async fn handle_batch(
         &self,
-        loaded: &LoadedPerson,
-        incoming: &Incoming,
+        incoming: Vec<Incoming>,
         now: DateTime<Utc>,
-    ) -> Result<(StepCommit, Vec<Reply>), RuntimeError> {
-        let (state, mut replies) = match decode_state(loaded.dialogue.as_ref())? {
-            Ok(state) => (state, Vec::new()),
-            Err(reason) => {
-                tracing::error!(person = %loaded.id, %reason, "saved dialogue unreadable, starting afresh");
-                let note = self.context.t(loaded.profile.locale, "error-state-reset");
-                (DialogueState::Idle, vec![Reply::text(note)])
-            }
-        };
-        let view = PersonView {
-            id: loaded.id,
-            created_at: loaded.created_at,
-            profile: &loaded.profile,
-            accounts: &loaded.accounts,
-        };
-        let transition = engine::step(&self.context, state, &view, &incoming.event, now);
-        replies.extend(transition.replies);
-        let mut profile = None;
-        let mut erase = false;
-        for effect in transition.effects {
-            match effect {
-                Effect::SaveProfile(saved) => profile = Some(saved),
-                Effect::ErasePerson => erase = true,
-            }
-        }
-        let write = if erase {
-            StepWrite::Erase
-        } else {
-            StepWrite::Update {
-                state: encode_state(&transition.state),
-                profile,
-            }
-        };
-        let commit = StepCommit {
-            person: loaded.id,
-            expected_version: loaded.version,
-            chat: incoming.chat.clone(),
-            write,
+    ) -> Vec<Result<Handled, RuntimeError>> {
+        let count = incoming.len();
+        let items = incoming
+            .into_iter()
+            .map(|incoming| Work {
+                who: Who::Account(incoming.account),
+                chat: incoming.chat,
+                event: incoming.event,
+                update: incoming.update,
+                origin_message: incoming.origin_message,
+                now,
+            })
+            .collect();
+        self.submit(items, count).await
+    }
+
+    /// Runs a step for a person the runtime already knows by id (e.g. the dispatcher
+    /// found they blocked the bot). Nothing happens if they no longer exist.
+    pub async fn handle_for_person(
+        &self,
+        person: PersonId,
+        chat: ChatKey,
+        event: Event,
+        now: DateTime<Utc>,
+    ) -> Result<Handled, RuntimeError> {
+        let item = Work {
+            who: Who::Person(person),
+            chat,
+            event,
+            update: None,
+            origin_message: None,
             now,
         };
-        Ok((commit, replies))
+        let mut results = self.submit(vec![item], 1).await;
+        results.pop().unwrap_or(Err(RuntimeError::Stopped))
     }
 
-    /// The apology an adapter sends when [`Conversations::handle`] failed.
+    async fn submit(&self, items: Vec<Work>, count: usize) -> Vec<Result<Handled, RuntimeError>> {
+        let (done, result) = oneshot::channel();
+        if self.jobs.send(Job { items, done }).is_err() {
+            return vec![Err(RuntimeError::Stopped); count];
+        }
+        result
+            .await
+            .unwrap_or_else(|_| vec![Err(RuntimeError::Stopped); count])
+    }
+
+    /// The apology an adapter sends when a step failed.
     pub fn internal_error_reply(&self, client_language: Option<&str>) -> Reply {
-        Reply::text(self.context.t(
+        Reply::text(self.shared.context.t(
             Locale::from_client_language(client_language),
             "error-internal",
         ))
+    }
+}
+
+#[async_trait]
+impl OnBlocked for Conversations {
+    async fn blocked(&self, person: PersonId, chat: ChatKey) {
+        let event = Event::new(Input::ChatBlocked);
+        if let Err(error) = self
+            .handle_for_person(person, chat, event, Utc::now())
+            .await
+        {
+            tracing::error!(%person, %error, "could not mark a person unreachable");
+        }
     }
 }
 
@@ -170,49 +247,446 @@ pub fn decode_state(
     Ok(serde_json::from_str(&stored.json).map_err(|e| e.to_string()))
 }
 
-/// One async mutex per person with events in flight, so one person's steps never
-/// interleave inside this process (the version check covers other processes).
+enum Who {
+    Account(AccountRef),
+    Person(PersonId),
+}
+
+struct Work {
+    who: Who,
+    chat: ChatKey,
+    event: Event,
+    update: Option<UpdateKey>,
+    origin_message: Option<String>,
+    now: DateTime<Utc>,
+}
+
+struct Job {
+    items: Vec<Work>,
+    done: oneshot::Sender<Vec<Result<Handled, RuntimeError>>>,
+}
+
+/// A person as the committer last saw them.
+struct CachedPerson {
+    version: i64,
+    created_at: DateTime<Utc>,
+    profile: Profile,
+    accounts: Vec<AccountRef>,
+    /// Saved dialogues by chat; `None` = loaded, and there is none.
+    dialogues: HashMap<ChatKey, Option<StoredState>>,
+}
+
 #[derive(Default)]
-struct PersonLocks {
-    locks: Mutex<HashMap<PersonId, Arc<tokio::sync::Mutex<()>>>>,
+struct Cache {
+    people: HashMap<PersonId, CachedPerson>,
+    accounts: HashMap<AccountRef, PersonId>,
 }
 
-struct PersonTurn<'a> {
-    locks: &'a PersonLocks,
-    person: PersonId,
-    _guard: tokio::sync::OwnedMutexGuard<()>,
+impl Cache {
+    fn forget(&mut self, person: PersonId) {
+        if let Some(cached) = self.people.remove(&person) {
+            for account in cached.accounts {
+                self.accounts.remove(&account);
+            }
+        }
+        self.accounts.retain(|_, p| *p != person);
+    }
+
+    fn absorb(&mut self, loaded: LoadedPerson, chat: &ChatKey) {
+        let entry = self
+            .people
+            .entry(loaded.id)
+            .or_insert_with(|| CachedPerson {
+                version: loaded.version,
+                created_at: loaded.created_at,
+                profile: loaded.profile.clone(),
+                accounts: loaded.accounts.clone(),
+                dialogues: HashMap::new(),
+            });
+        if entry.version != loaded.version {
+            // Someone else moved them on: everything else cached is stale too.
+            entry.version = loaded.version;
+            entry.profile = loaded.profile;
+            entry.accounts = loaded.accounts;
+            entry.dialogues.clear();
+        }
+        entry.dialogues.insert(chat.clone(), loaded.dialogue);
+    }
 }
 
-impl PersonLocks {
-    async fn lock(&self, person: PersonId) -> PersonTurn<'_> {
-        let lock = {
-            let mut locks = self
-                .locks
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            locks.entry(person).or_default().clone()
-        };
-        PersonTurn {
-            locks: self,
-            person,
-            _guard: lock.lock_owned().await,
+async fn committer(shared: Arc<Shared>, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    let mut cache = Cache::default();
+    while let Some(first) = jobs.recv().await {
+        let mut count = first.items.len();
+        let mut batch = vec![first];
+        while count < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => {
+                    count += job.items.len();
+                    batch.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let mut items = Vec::with_capacity(count);
+        let mut replies_to = Vec::with_capacity(batch.len());
+        for job in batch {
+            replies_to.push((job.items.len(), job.done));
+            items.extend(job.items);
+        }
+        if cache.people.len() > MAX_CACHED_PEOPLE {
+            cache = Cache::default();
+        }
+        let mut results = process(&shared, &mut cache, items).await.into_iter();
+        for (len, done) in replies_to {
+            let _ = done.send(results.by_ref().take(len).collect());
         }
     }
 }
 
-impl Drop for PersonTurn<'_> {
-    fn drop(&mut self) {
-        let mut locks = self
-            .locks
-            .locks
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Only this turn's guard (and the map) hold it: nobody waits, forget it.
-        if locks
-            .get(&self.person)
-            .is_some_and(|lock| Arc::strong_count(lock) <= 2)
+/// One person's share of a round.
+struct PersonRound {
+    person: PersonId,
+    items: Vec<usize>,
+}
+
+async fn process(
+    shared: &Shared,
+    cache: &mut Cache,
+    items: Vec<Work>,
+) -> Vec<Result<Handled, RuntimeError>> {
+    let mut results: Vec<Option<Result<Handled, RuntimeError>>> = vec![None; items.len()];
+    let mut attempts = vec![0usize; items.len()];
+    let mut pending: Vec<usize> = (0..items.len()).collect();
+    while !pending.is_empty() {
+        match round(
+            shared,
+            cache,
+            &items,
+            &mut pending,
+            &mut results,
+            &mut attempts,
+        )
+        .await
         {
-            locks.remove(&self.person);
+            Ok(()) => {}
+            Err(error) => {
+                tracing::error!(%error, count = pending.len(), "batch failed");
+                // The cache may hold what the failed transaction would have written.
+                *cache = Cache::default();
+                for &i in &pending {
+                    results[i] = Some(Err(error.clone()));
+                }
+                pending.clear();
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|result| result.unwrap_or(Err(RuntimeError::Stopped)))
+        .collect()
+}
+
+/// Steps and commits what it can of `pending`, leaving there what must go again
+/// (conflicts, and events after an erasure in the same batch).
+async fn round(
+    shared: &Shared,
+    cache: &mut Cache,
+    items: &[Work],
+    pending: &mut Vec<usize>,
+    results: &mut [Option<Result<Handled, RuntimeError>>],
+    attempts: &mut [usize],
+) -> Result<(), RuntimeError> {
+    // Redeliveries: seen in an earlier batch, or twice in this one.
+    let keys: Vec<UpdateKey> = pending
+        .iter()
+        .filter_map(|&i| items[i].update.clone())
+        .collect();
+    let done_before = shared.store.processed_updates(&keys).await?;
+    let mut seen = HashSet::new();
+    pending.retain(|&i| match &items[i].update {
+        Some(key) if done_before.contains(key) || !seen.insert(key.clone()) => {
+            results[i] = Some(Ok(Handled {
+                replies: Vec::new(),
+                duplicate: true,
+            }));
+            false
+        }
+        _ => true,
+    });
+
+    // Who each event is from, grouped by person in arrival order.
+    let mut rounds: Vec<PersonRound> = Vec::new();
+    let mut index_of: HashMap<PersonId, usize> = HashMap::new();
+    for &i in pending.iter() {
+        let item = &items[i];
+        let person = match &item.who {
+            Who::Person(person) => *person,
+            Who::Account(account) => match cache.accounts.get(account) {
+                Some(person) => *person,
+                None => {
+                    let locale =
+                        Locale::from_client_language(item.event.client_language.as_deref());
+                    let person = shared
+                        .store
+                        .person_for_account(account, locale, item.now)
+                        .await?;
+                    cache.accounts.insert(account.clone(), person);
+                    person
+                }
+            },
+        };
+        let slot = *index_of.entry(person).or_insert_with(|| {
+            rounds.push(PersonRound {
+                person,
+                items: Vec::new(),
+            });
+            rounds.len() - 1
+        });
+        rounds[slot].items.push(i);
+    }
+
+    let feed = shared
+        .feed
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let mut commits = Vec::with_capacity(rounds.len());
+    let mut committed_items: Vec<Vec<(usize, Vec<Reply>)>> = Vec::with_capacity(rounds.len());
+    let mut next_round = Vec::new();
+    for person_round in rounds {
+        let person = person_round.person;
+        // Load what the cache lacks.
+        let mut vanished = false;
+        for &i in &person_round.items {
+            let chat = &items[i].chat;
+            let known = cache
+                .people
+                .get(&person)
+                .is_some_and(|cached| cached.dialogues.contains_key(chat));
+            if !known {
+                match shared.store.load_person(person, chat).await? {
+                    Some(loaded) => cache.absorb(loaded, chat),
+                    None => {
+                        vanished = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if vanished {
+            cache.forget(person);
+            for &i in &person_round.items {
+                match items[i].who {
+                    // Erased meanwhile: an event about them has nobody to act on.
+                    Who::Person(_) => results[i] = Some(Ok(Handled::default())),
+                    // Erased between resolving and loading: a new first contact.
+                    Who::Account(_) => retry(i, person, attempts, results, &mut next_round),
+                }
+            }
+            continue;
+        }
+        let Some(cached) = cache.people.get(&person) else {
+            continue;
+        };
+        let mut step = PersonSteps::new(person, cached);
+        let mut stepped = Vec::new();
+        for (position, &i) in person_round.items.iter().enumerate() {
+            let item = &items[i];
+            match step.run(&shared.context, item) {
+                Ok(replies) => {
+                    let delivers = outbox::max_message_chars(item.chat.platform);
+                    if let Some(max_chars) = delivers {
+                        let about = (!step.erased).then_some(person);
+                        step.outbox.extend(outbox::messages_for(
+                            &item.chat,
+                            about,
+                            &replies,
+                            item.origin_message.as_deref(),
+                            max_chars,
+                        ));
+                    }
+                    if let Some(key) = &item.update {
+                        step.processed.push(key.clone());
+                    }
+                    stepped.push((i, replies));
+                }
+                Err(error) => results[i] = Some(Err(error)),
+            }
+            if step.erased {
+                // After an erasure the next event is a new first contact: next round.
+                next_round.extend(person_round.items[position + 1..].iter().copied());
+                break;
+            }
+        }
+        if stepped.is_empty() {
+            continue;
+        }
+        commits.push(step.into_commit(items[person_round.items[0]].now));
+        committed_items.push(stepped);
+    }
+
+    let lease = feed
+        .as_ref()
+        .map(|feed| feed.lease(commits.first().map_or_else(Utc::now, |c| c.now)));
+    let outcomes = if commits.is_empty() {
+        Vec::new()
+    } else {
+        shared.store.commit_batch(&commits, lease.as_ref()).await?
+    };
+    let mut delivered = Vec::new();
+    for ((commit, stepped), outcome) in commits.into_iter().zip(committed_items).zip(outcomes) {
+        match outcome {
+            CommitOutcome::Committed { outbox } => {
+                delivered.extend(outbox);
+                cache_committed(cache, &commit);
+                for (i, replies) in stepped {
+                    results[i] = Some(Ok(Handled {
+                        replies,
+                        duplicate: false,
+                    }));
+                }
+            }
+            CommitOutcome::Conflict | CommitOutcome::UnknownPerson => {
+                tracing::debug!(person = %commit.person, "stale write, recomputing");
+                cache.forget(commit.person);
+                for (i, _) in stepped {
+                    retry(i, commit.person, attempts, results, &mut next_round);
+                }
+            }
+        }
+    }
+    if let Some(feed) = &feed {
+        feed.push(delivered);
+    }
+    next_round.sort_unstable();
+    *pending = next_round;
+    Ok(())
+}
+
+fn retry(
+    i: usize,
+    person: PersonId,
+    attempts: &mut [usize],
+    results: &mut [Option<Result<Handled, RuntimeError>>],
+    next_round: &mut Vec<usize>,
+) {
+    attempts[i] += 1;
+    if attempts[i] >= MAX_ATTEMPTS {
+        results[i] = Some(Err(RuntimeError::TooManyConflicts(person)));
+    } else {
+        next_round.push(i);
+    }
+}
+
+fn cache_committed(cache: &mut Cache, commit: &PersonCommit) {
+    match &commit.write {
+        PersonWrite::Erase => cache.forget(commit.person),
+        PersonWrite::Update { profile, dialogues } => {
+            if let Some(cached) = cache.people.get_mut(&commit.person) {
+                cached.version += 1;
+                if let Some(profile) = profile {
+                    cached.profile = profile.clone();
+                }
+                for (chat, state) in dialogues {
+                    cached.dialogues.insert(chat.clone(), Some(state.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// One person's events of a round, stepped one after the other on a working copy.
+struct PersonSteps {
+    person: PersonId,
+    version: i64,
+    created_at: DateTime<Utc>,
+    accounts: Vec<AccountRef>,
+    profile: Profile,
+    profile_changed: bool,
+    dialogues: HashMap<ChatKey, Option<StoredState>>,
+    touched: Vec<ChatKey>,
+    erased: bool,
+    outbox: Vec<outbox::NewOutboxMessage>,
+    processed: Vec<UpdateKey>,
+}
+
+impl PersonSteps {
+    fn new(person: PersonId, cached: &CachedPerson) -> Self {
+        Self {
+            person,
+            version: cached.version,
+            created_at: cached.created_at,
+            accounts: cached.accounts.clone(),
+            profile: cached.profile.clone(),
+            profile_changed: false,
+            dialogues: cached.dialogues.clone(),
+            touched: Vec::new(),
+            erased: false,
+            outbox: Vec::new(),
+            processed: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, context: &Context, item: &Work) -> Result<Vec<Reply>, RuntimeError> {
+        let saved = self.dialogues.get(&item.chat).cloned().flatten();
+        let (state, mut replies) = match decode_state(saved.as_ref())? {
+            Ok(state) => (state, Vec::new()),
+            Err(reason) => {
+                tracing::error!(person = %self.person, %reason, "saved dialogue unreadable, starting afresh");
+                let note = context.t(self.profile.locale, "error-state-reset");
+                (DialogueState::Idle, vec![Reply::text(note)])
+            }
+        };
+        let view = PersonView {
+            id: self.person,
+            created_at: self.created_at,
+            profile: &self.profile,
+            accounts: &self.accounts,
+        };
+        let transition = engine::step(context, state, &view, &item.event, item.now);
+        replies.extend(transition.replies);
+        for effect in transition.effects {
+            match effect {
+                Effect::SaveProfile(saved) => {
+                    self.profile = saved;
+                    self.profile_changed = true;
+                }
+                Effect::ErasePerson => self.erased = true,
+            }
+        }
+        if !self.erased {
+            self.dialogues
+                .insert(item.chat.clone(), Some(encode_state(&transition.state)));
+            if !self.touched.contains(&item.chat) {
+                self.touched.push(item.chat.clone());
+            }
+        }
+        Ok(replies)
+    }
+
+    fn into_commit(self, now: DateTime<Utc>) -> PersonCommit {
+        let write = if self.erased {
+            PersonWrite::Erase
+        } else {
+            let mut dialogues = Vec::with_capacity(self.touched.len());
+            for chat in self.touched {
+                if let Some(Some(state)) = self.dialogues.get(&chat) {
+                    dialogues.push((chat, state.clone()));
+                }
+            }
+            PersonWrite::Update {
+                profile: self.profile_changed.then_some(self.profile),
+                dialogues,
+            }
+        };
+        PersonCommit {
+            person: self.person,
+            expected_version: self.version,
+            write,
+            outbox: self.outbox,
+            processed: self.processed,
+            now,
         }
     }
 }

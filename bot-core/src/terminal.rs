@@ -94,14 +94,15 @@ where
     let mut next = Some(Input::Resume);
     loop {
         if let Some(input) = next.take() {
-            let incoming = Incoming {
-                account: account.clone(),
-                chat: chat.clone(),
-                event: Event {
+            let incoming = Incoming::new(
+                account.clone(),
+                chat.clone(),
+                Event {
                     input,
                     client_language: client_language.clone(),
+                    chat: crate::engine::ChatKind::Private,
                 },
-            };
+            );
             let replies = match conversations.handle(&incoming, Utc::now()).await {
                 Ok(replies) => replies,
                 Err(error) => {

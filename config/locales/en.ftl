@@ -130,3 +130,6 @@ error-bio-too-long = That is { $length } characters; at most { $max } fit. Pleas
 error-unsupported-message = I can only read text and buttons here.
 error-internal = Something went wrong on my side. Please try again in a moment.
 error-state-reset = I couldn't restore our last conversation, so we are starting fresh. Your profile is safe.
+
+# A command sent in a group chat: lexbot talks one to one.
+group-private-only = I talk with people one to one. Write to me in a private chat: { $link }

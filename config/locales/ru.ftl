@@ -142,3 +142,6 @@ error-bio-too-long = Здесь { $length } { $length ->
 error-unsupported-message = Здесь я понимаю только текст и кнопки.
 error-internal = У меня что-то пошло не так. Попробуйте ещё раз чуть позже.
 error-state-reset = Не удалось восстановить наш последний разговор, поэтому начнём заново. Ваш профиль в порядке.
+
+# A command sent in a group chat: lexbot talks one to one.
+group-private-only = Я общаюсь только лично. Напишите мне в личные сообщения: { $link }

@@ -84,7 +84,7 @@ impl AccountRef {
 }
 
 /// One chat on one platform. Each chat a person talks in has its own dialogue slot.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ChatKey {
     pub platform: Platform,
     pub chat_id: String,

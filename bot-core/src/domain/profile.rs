@@ -100,8 +100,12 @@ pub struct Profile {
     pub bio: Option<Bio>,
     /// Set when the person confirmed the onboarding summary.
     pub completed: bool,
-    /// The person asked not to be matched for now (/pause).
+    /// The person asked not to be matched for now (/pause), or blocked the bot.
     pub matching_paused: bool,
+    /// The person blocked the bot: messages cannot reach them, so nothing is sent and
+    /// nobody is matched with them until they unblock it.
+    #[serde(default)]
+    pub unreachable: bool,
 }
 
 impl Profile {
@@ -117,6 +121,7 @@ impl Profile {
             bio: None,
             completed: false,
             matching_paused: false,
+            unreachable: false,
         }
     }
 

@@ -9,6 +9,19 @@ pub struct Event {
     /// The language the person's client reports (`"ru"`, `"en-US"`), if any; used to
     /// guess the interface language on first contact.
     pub client_language: Option<String>,
+    /// Where it was said: lexbot converses in private chats only.
+    #[serde(default)]
+    pub chat: ChatKind,
+}
+
+/// The kind of chat an event came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatKind {
+    #[default]
+    Private,
+    /// A group or server channel; `private_link` opens a private chat with the bot.
+    Group { private_link: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +37,11 @@ pub enum Input {
     /// The person reopened the chat client (e.g. the terminal chat started again):
     /// show where the conversation stands.
     Resume,
+    /// The person blocked the bot (or the platform refused a message as blocked):
+    /// nothing can reach them until they unblock it.
+    ChatBlocked,
+    /// The person unblocked the bot.
+    ChatUnblocked,
 }
 
 impl Event {
@@ -31,6 +49,7 @@ impl Event {
         Self {
             input,
             client_language: None,
+            chat: ChatKind::Private,
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::domain::{AccountRef, Locale, PersonId, Profile};
 use crate::flows;
 use crate::i18n::{Arg, Texts};
 
-pub use event::{Event, Input};
+pub use event::{ChatKind, Event, Input};
 pub use reply::{Attachment, Button, Keyboard, MAX_BUTTON_DATA, Reply, Toggle};
 pub use state::{
     DialogueState, Editing, Field, Onboarding, OnboardingStep, Question, STATE_SCHEMA_VERSION,
@@ -133,6 +133,9 @@ pub fn step(
     event: &Event,
     now: DateTime<Utc>,
 ) -> Transition {
+    if let Some(transition) = flows::reachability::outside_dialogue(cx, &state, person, event) {
+        return transition;
+    }
     let (state, notes) = expire_stale_flow(cx, state, person, now);
     flows::route(cx, state, person, event, now).after(notes)
 }

@@ -10,6 +10,7 @@ mod onboarding;
 mod pause;
 mod profile;
 mod questions;
+pub(crate) mod reachability;
 
 #[cfg(test)]
 pub(crate) mod transcript;

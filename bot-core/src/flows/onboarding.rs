@@ -219,7 +219,12 @@ fn handle_summary(
     let locale = onboarding.draft.locale;
     let data = match input {
         Input::Button(data) => data.as_str(),
-        Input::Unsupported | Input::Text(_) | Input::Command { .. } | Input::Resume => {
+        Input::Unsupported
+        | Input::Text(_)
+        | Input::Command { .. }
+        | Input::Resume
+        | Input::ChatBlocked
+        | Input::ChatUnblocked => {
             return again(cx, onboarding, now, cx.t(locale, "error-use-buttons"));
         }
     };

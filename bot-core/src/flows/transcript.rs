@@ -94,6 +94,7 @@ impl Harness {
         let event = Event {
             input,
             client_language: self.client_language.clone(),
+            chat: crate::engine::ChatKind::Private,
         };
         let transition = engine::step(context(), self.state.clone(), &person, &event, self.now);
         if let Err(broken) = transition.state.check_invariants() {

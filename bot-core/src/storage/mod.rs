@@ -6,14 +6,23 @@
 //! dialogue state and the profile change of one step commit together or not at all, and
 //! a step computed from a stale snapshot (the person's version moved on) is rejected
 //! with [`StoreError::Conflict`] so the caller can reload and recompute.
+//!
+//! The runtime commits many people's steps in one transaction ([`Store::commit_batch`]):
+//! each person's writes (dialogues, profile, outgoing messages, the ids of the updates
+//! that caused them) apply together or, on a version conflict, not at all, while the
+//! others in the batch still commit. The outbox queue itself is here too.
 
+mod batch;
 mod postgres;
 mod sqlite;
+
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{AccountRef, ChatKey, PersonId, Profile};
+use crate::domain::{AccountRef, ChatKey, PersonId, Platform, Profile};
+use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -60,6 +69,86 @@ pub struct StepCommit {
     pub now: DateTime<Utc>,
 }
 
+/// What one person's steps in a batch write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PersonWrite {
+    /// Save the dialogue states of the chats the steps ran in and, if they changed it,
+    /// the profile.
+    Update {
+        profile: Option<Profile>,
+        dialogues: Vec<(ChatKey, StoredState)>,
+    },
+    /// Erase the person and everything that mentions them (/delete_me).
+    Erase,
+}
+
+/// One person's share of a batch: applied entirely, or not at all if the person is no
+/// longer at `expected_version`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonCommit {
+    pub person: PersonId,
+    pub expected_version: i64,
+    pub write: PersonWrite,
+    /// Messages to queue, in sending order.
+    pub outbox: Vec<NewOutboxMessage>,
+    /// The platform updates these steps handled, so a redelivery is recognised.
+    pub processed: Vec<UpdateKey>,
+    pub now: DateTime<Utc>,
+}
+
+impl From<&StepCommit> for PersonCommit {
+    fn from(step: &StepCommit) -> Self {
+        let write = match &step.write {
+            StepWrite::Update { state, profile } => PersonWrite::Update {
+                profile: profile.clone(),
+                dialogues: vec![(step.chat.clone(), state.clone())],
+            },
+            StepWrite::Erase => PersonWrite::Erase,
+        };
+        Self {
+            person: step.person,
+            expected_version: step.expected_version,
+            write,
+            outbox: Vec::new(),
+            processed: Vec::new(),
+            now: step.now,
+        }
+    }
+}
+
+/// How one [`PersonCommit`] of a batch ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CommitOutcome {
+    /// Written; the queued messages with their ids.
+    Committed { outbox: Vec<OutboxMessage> },
+    /// The person changed since the snapshot: nothing of theirs was written.
+    Conflict,
+    /// The person does not exist (any more): nothing of theirs was written.
+    UnknownPerson,
+}
+
+/// A platform's id for one incoming update (Telegram's update_id).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UpdateKey {
+    pub platform: Platform,
+    pub id: String,
+}
+
+/// A dispatcher instance's hold on outbox messages: others leave them alone until
+/// `until`, and the same owner (a restarted process) takes them back at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxLease {
+    pub owner: String,
+    pub until: DateTime<Utc>,
+}
+
+/// A message that could not be delivered, for admins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    pub message: OutboxMessage,
+    pub last_error: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The person changed since the snapshot was loaded: reload and recompute the step.
@@ -101,7 +190,73 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<LoadedPerson>, StoreError>;
 
     /// Writes one step atomically, only if the person is still at `expected_version`.
-    async fn commit_step(&self, commit: &StepCommit) -> Result<(), StoreError>;
+    async fn commit_step(&self, commit: &StepCommit) -> Result<(), StoreError> {
+        let outcome = self
+            .commit_batch(&[PersonCommit::from(commit)], None)
+            .await?;
+        match outcome.into_iter().next() {
+            Some(CommitOutcome::Committed { .. }) => Ok(()),
+            Some(CommitOutcome::Conflict) => Err(StoreError::Conflict {
+                person: commit.person,
+                expected_version: commit.expected_version,
+            }),
+            Some(CommitOutcome::UnknownPerson) | None => {
+                Err(StoreError::UnknownPerson(commit.person))
+            }
+        }
+    }
+
+    /// Writes several people's steps in one transaction; the outcomes come in the order
+    /// of `commits`, which must name each person at most once. New outbox messages are
+    /// leased to `lease` (the dispatcher that will send them), if given.
+    async fn commit_batch(
+        &self,
+        commits: &[PersonCommit],
+        lease: Option<&OutboxLease>,
+    ) -> Result<Vec<CommitOutcome>, StoreError>;
+
+    /// Which of `keys` were already handled.
+    async fn processed_updates(&self, keys: &[UpdateKey])
+    -> Result<HashSet<UpdateKey>, StoreError>;
+
+    /// Forgets handled updates older than `before` (platforms stop redelivering after a day).
+    async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Leases up to `limit` pending messages that nobody else holds (or whose lease
+    /// expired, or that `lease.owner` held before a restart), oldest first.
+    async fn claim_outbox(
+        &self,
+        lease: &OutboxLease,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Extends every lease `lease.owner` holds to `lease.until`.
+    async fn renew_outbox_lease(&self, lease: &OutboxLease) -> Result<(), StoreError>;
+
+    /// Gives up every lease `owner` holds, so the messages can be claimed at once (by a
+    /// restarted instance of the same name, or by another).
+    async fn release_outbox_lease(&self, owner: &str) -> Result<(), StoreError>;
+
+    /// The platform accepted these messages: they leave the queue.
+    async fn outbox_delivered(&self, ids: &[i64]) -> Result<(), StoreError>;
+
+    /// A delivery failed and will be tried again at `not_before`.
+    async fn outbox_retry_later(
+        &self,
+        id: i64,
+        attempts: u32,
+        not_before: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// These messages will not be tried again.
+    async fn outbox_dead(&self, ids: &[i64], error: &str) -> Result<(), StoreError>;
+
+    /// Dead messages, newest first.
+    async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>, StoreError>;
+
+    async fn outbox_stats(&self) -> Result<OutboxStats, StoreError>;
 
     /// Closes the connection pool; pending writes are finished first.
     async fn close(&self);

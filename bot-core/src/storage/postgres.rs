@@ -6,8 +6,15 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgConnection, PgPool, Postgres, Row};
 use uuid::Uuid;
 
-use super::{LoadedPerson, StepCommit, StepWrite, Store, StoreError, StoredState};
+use std::collections::HashSet;
+
+use super::batch::{self, BatchRows};
+use super::{
+    CommitOutcome, DeadLetter, LoadedPerson, OutboxLease, PersonCommit, PersonWrite, Store,
+    StoreError, StoredState, UpdateKey,
+};
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile};
+use crate::outbox::{OutboxMessage, OutboxStats};
 
 /// Our own name, so that a library that keeps its migrations in SQLx's default table
 /// (`_sqlx_migrations`) can share the database without the two mixing up versions.
@@ -109,20 +116,194 @@ impl Store for PostgresStore {
         Ok(loaded)
     }
 
-    async fn commit_step(&self, commit: &StepCommit) -> Result<(), StoreError> {
+    async fn commit_batch(
+        &self,
+        commits: &[PersonCommit],
+        lease: Option<&OutboxLease>,
+    ) -> Result<Vec<CommitOutcome>, StoreError> {
+        batch::check_distinct(commits)?;
+        if commits.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.pool.begin().await?;
-        match write_step(&mut tx, commit).await {
-            Ok(()) => {
+        match write_batch(&mut tx, commits, lease).await {
+            Ok(outcomes) => {
                 tx.commit().await?;
-                Ok(())
+                Ok(outcomes)
             }
             Err(error) => {
-                // The step's own error is the one worth reporting; should the rollback fail
-                // too, SQLx rolls back again before the connection is reused.
                 let _ = tx.rollback().await;
                 Err(error)
             }
         }
+    }
+
+    async fn processed_updates(
+        &self,
+        keys: &[UpdateKey],
+    ) -> Result<HashSet<UpdateKey>, StoreError> {
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let (platforms, ids): (Vec<&str>, Vec<&str>) = keys
+            .iter()
+            .map(|key| (key.platform.as_str(), key.id.as_str()))
+            .unzip();
+        let rows = sqlx::query(
+            "SELECT p.platform, p.update_id FROM processed_updates p \
+             JOIN UNNEST($1::text[], $2::text[]) AS k(platform, update_id) \
+             ON p.platform = k.platform AND p.update_id = k.update_id",
+        )
+        .bind(platforms)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let platform: String = row.try_get("platform")?;
+                Ok(UpdateKey {
+                    platform: decode_platform("processed_updates", &platform)?,
+                    id: row.try_get("update_id")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM processed_updates WHERE processed_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn claim_outbox(
+        &self,
+        lease: &OutboxLease,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        // SKIP LOCKED: two dispatchers claiming at once take different messages.
+        let rows = sqlx::query(
+            "UPDATE outbox SET lease_owner = $1, lease_until = $2 WHERE id IN \
+             (SELECT id FROM outbox WHERE status = 'pending' \
+              AND (lease_until IS NULL OR lease_until < $3) \
+              ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, person_id, platform, chat_id, body, attempts, not_before",
+        )
+        .bind(&lease.owner)
+        .bind(lease.until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut messages = rows
+            .iter()
+            .map(decode_outbox_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        messages.sort_by_key(|message| message.id);
+        Ok(messages)
+    }
+
+    async fn renew_outbox_lease(&self, lease: &OutboxLease) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET lease_until = $1 WHERE lease_owner = $2 AND status = 'pending'",
+        )
+        .bind(lease.until)
+        .bind(&lease.owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn release_outbox_lease(&self, owner: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
+        )
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn outbox_delivered(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM outbox WHERE id = ANY($1)")
+            .bind(ids)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn outbox_retry_later(
+        &self,
+        id: i64,
+        attempts: u32,
+        not_before: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET attempts = $1, not_before = $2, last_error = $3 WHERE id = $4",
+        )
+        .bind(i32::try_from(attempts).unwrap_or(i32::MAX))
+        .bind(not_before)
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn outbox_dead(&self, ids: &[i64], error: &str) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE outbox SET status = 'dead', last_error = $1, lease_owner = NULL, lease_until = NULL \
+             WHERE id = ANY($2)",
+        )
+        .bind(error)
+        .bind(ids)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, person_id, platform, chat_id, body, attempts, not_before, last_error \
+             FROM outbox WHERE status = 'dead' ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeadLetter {
+                    message: decode_outbox_row(row)?,
+                    last_error: row
+                        .try_get::<Option<String>, _>("last_error")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    async fn outbox_stats(&self) -> Result<OutboxStats, StoreError> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut stats = OutboxStats::default();
+        for row in rows {
+            let count = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
+            match row.try_get::<String, _>("status")?.as_str() {
+                "pending" => stats.pending = count,
+                _ => stats.dead = count,
+            }
+        }
+        Ok(stats)
     }
 
     async fn close(&self) {
@@ -200,83 +381,209 @@ async fn read_person(
     }))
 }
 
-/// The body of [`Store::commit_step`]; the caller commits or rolls back.
-async fn write_step(
+/// The body of [`Store::commit_batch`]: a handful of bulk statements whatever the batch
+/// size, each reading its rows from arrays; the caller commits or rolls back.
+async fn write_batch(
     tx: &mut sqlx::Transaction<'static, Postgres>,
-    commit: &StepCommit,
-) -> Result<(), StoreError> {
-    let id = commit.person.as_uuid();
-    // The version check comes first: it decides whether anything is written at all, and
-    // its row lock on the person orders concurrent steps (and erasure) before any of them
-    // touches the person's other rows, so they cannot deadlock.
-    let bumped = match &commit.write {
-        StepWrite::Update {
-            profile: Some(profile), ..
-        } => {
-            sqlx::query(
-                "UPDATE persons SET version = version + 1, updated_at = $1, profile = $2::jsonb \
-                 WHERE id = $3 AND version = $4",
-            )
-            .bind(commit.now)
-            .bind(encode_profile(profile)?)
-            .bind(id)
-            .bind(commit.expected_version)
-            .execute(&mut **tx)
-            .await?
-        }
-        _ => {
-            sqlx::query("UPDATE persons SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
-                .bind(commit.now)
-                .bind(id)
-                .bind(commit.expected_version)
-                .execute(&mut **tx)
-                .await?
-        }
-    };
-    if bumped.rows_affected() == 0 {
-        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM persons WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        return Err(match exists {
-            Some(_) => StoreError::Conflict {
-                person: commit.person,
-                expected_version: commit.expected_version,
-            },
-            None => StoreError::UnknownPerson(commit.person),
+    commits: &[PersonCommit],
+    lease: Option<&OutboxLease>,
+) -> Result<Vec<CommitOutcome>, StoreError> {
+    let at = commits[0].now;
+    // The version check comes first: it decides whose writes happen at all. Rows are
+    // locked in id order, so two replicas' batches cannot deadlock on each other.
+    let mut order: Vec<&PersonCommit> = commits.iter().collect();
+    order.sort_by_key(|commit| commit.person.as_uuid());
+    let mut ids = Vec::with_capacity(order.len());
+    let mut expected = Vec::with_capacity(order.len());
+    let mut profiles = Vec::with_capacity(order.len());
+    for commit in &order {
+        ids.push(commit.person.as_uuid());
+        expected.push(commit.expected_version);
+        profiles.push(match &commit.write {
+            PersonWrite::Update {
+                profile: Some(profile),
+                ..
+            } => Some(encode_profile(profile)?),
+            _ => None,
         });
     }
+    let bumped: Vec<Uuid> = sqlx::query_scalar(
+        "WITH u AS (SELECT * FROM UNNEST($2::uuid[], $3::int8[], $4::text[]) AS u(id, expected, profile)), \
+         locked AS (SELECT p.id FROM persons p JOIN u ON p.id = u.id AND p.version = u.expected \
+                    ORDER BY p.id FOR UPDATE OF p) \
+         UPDATE persons p SET version = p.version + 1, updated_at = $1, \
+         profile = COALESCE(u.profile::jsonb, p.profile) \
+         FROM u WHERE p.id = u.id AND p.id IN (SELECT id FROM locked) AND p.version = u.expected \
+         RETURNING p.id",
+    )
+    .bind(at)
+    .bind(&ids)
+    .bind(&expected)
+    .bind(&profiles)
+    .fetch_all(&mut **tx)
+    .await?;
+    let passed: HashSet<PersonId> = bumped.into_iter().map(PersonId::from_uuid).collect();
 
-    match &commit.write {
-        StepWrite::Update { state, .. } => {
-            sqlx::query(
-                "INSERT INTO dialogues (person_id, platform, chat_id, schema_version, state, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (person_id, platform, chat_id) DO UPDATE SET \
-                 schema_version = EXCLUDED.schema_version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at",
-            )
-            .bind(id)
-            .bind(commit.chat.platform.as_str())
-            .bind(&commit.chat.chat_id)
-            .bind(state.schema_version)
-            .bind(&state.json)
-            .bind(commit.now)
-            .execute(&mut **tx)
-            .await?;
+    // Who of the others still exists decides between Conflict and UnknownPerson.
+    let missing: Vec<Uuid> = commits
+        .iter()
+        .filter(|commit| !passed.contains(&commit.person))
+        .map(|commit| commit.person.as_uuid())
+        .collect();
+    let existing: HashSet<Uuid> = if missing.is_empty() {
+        HashSet::new()
+    } else {
+        sqlx::query_scalar::<_, Uuid>("SELECT id FROM persons WHERE id = ANY($1)")
+            .bind(&missing)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect()
+    };
+
+    let rows = BatchRows::new(commits, &passed)?;
+    if !rows.dialogues.is_empty() {
+        let mut persons = Vec::with_capacity(rows.dialogues.len());
+        let mut platforms = Vec::with_capacity(rows.dialogues.len());
+        let mut chats = Vec::with_capacity(rows.dialogues.len());
+        let mut versions = Vec::with_capacity(rows.dialogues.len());
+        let mut states = Vec::with_capacity(rows.dialogues.len());
+        for row in &rows.dialogues {
+            persons.push(row.person.as_uuid());
+            platforms.push(row.chat.platform.as_str());
+            chats.push(row.chat.chat_id.as_str());
+            versions.push(row.schema_version);
+            states.push(row.state);
         }
-        StepWrite::Erase => {
-            // Explicit deletes, not ON DELETE CASCADE alone: what erasure removes is then
-            // spelled out here, the same as in the SQLite store.
-            for sql in [
-                "DELETE FROM dialogues WHERE person_id = $1",
-                "DELETE FROM accounts WHERE person_id = $1",
-                "DELETE FROM persons WHERE id = $1",
-            ] {
-                sqlx::query(sql).bind(id).execute(&mut **tx).await?;
-            }
+        sqlx::query(
+            "INSERT INTO dialogues (person_id, platform, chat_id, schema_version, state, updated_at) \
+             SELECT u.person_id, u.platform, u.chat_id, u.schema_version, u.state, $1 \
+             FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::int4[], $6::text[]) \
+                  AS u(person_id, platform, chat_id, schema_version, state) \
+             ON CONFLICT (person_id, platform, chat_id) DO UPDATE SET \
+             schema_version = excluded.schema_version, state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(at)
+        .bind(persons)
+        .bind(platforms)
+        .bind(chats)
+        .bind(versions)
+        .bind(states)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !rows.erased.is_empty() {
+        let erased: Vec<Uuid> = rows.erased.iter().map(|person| person.as_uuid()).collect();
+        // Explicit deletes, so erasure does not hinge on every foreign key cascading.
+        for sql in [
+            "DELETE FROM dialogues WHERE person_id = ANY($1)",
+            "DELETE FROM outbox WHERE person_id = ANY($1)",
+            "DELETE FROM accounts WHERE person_id = ANY($1)",
+            "DELETE FROM persons WHERE id = ANY($1)",
+        ] {
+            sqlx::query(sql).bind(&erased).execute(&mut **tx).await?;
         }
     }
-    Ok(())
+    let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
+    if !rows.outbox.is_empty() {
+        let mut persons = Vec::with_capacity(rows.outbox.len());
+        let mut platforms = Vec::with_capacity(rows.outbox.len());
+        let mut chats = Vec::with_capacity(rows.outbox.len());
+        let mut bodies = Vec::with_capacity(rows.outbox.len());
+        for row in &rows.outbox {
+            persons.push(row.message.person.map(|person| person.as_uuid()));
+            platforms.push(row.message.chat.platform.as_str());
+            chats.push(row.message.chat.chat_id.as_str());
+            bodies.push(row.body.as_str());
+        }
+        let mut ids: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, not_before, \
+                                 lease_owner, lease_until, created_at) \
+             SELECT u.person_id, u.platform, u.chat_id, u.body, 'pending', 0, $1, $2, $3, $1 \
+             FROM UNNEST($4::uuid[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY \
+                  AS u(person_id, platform, chat_id, body, ord) \
+             ORDER BY u.ord \
+             RETURNING id",
+        )
+        .bind(at)
+        .bind(lease.map(|lease| lease.owner.as_str()))
+        .bind(lease.map(|lease| lease.until))
+        .bind(persons)
+        .bind(platforms)
+        .bind(chats)
+        .bind(bodies)
+        .fetch_all(&mut **tx)
+        .await?;
+        // Ids are drawn from the sequence as rows are inserted in array order, so
+        // ascending ids follow it.
+        ids.sort_unstable();
+        for (row, id) in rows.outbox.iter().zip(ids) {
+            queued[row.commit].push(OutboxMessage {
+                id,
+                chat: row.message.chat.clone(),
+                person: row.message.person,
+                body: row.message.body.clone(),
+                attempts: 0,
+                not_before: commits[row.commit].now,
+            });
+        }
+    }
+    if !rows.processed.is_empty() {
+        let (platforms, ids): (Vec<&str>, Vec<&str>) = rows
+            .processed
+            .iter()
+            .map(|key| (key.platform.as_str(), key.id.as_str()))
+            .unzip();
+        sqlx::query(
+            "INSERT INTO processed_updates (platform, update_id, processed_at) \
+             SELECT u.platform, u.update_id, $1 FROM UNNEST($2::text[], $3::text[]) AS u(platform, update_id) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(at)
+        .bind(platforms)
+        .bind(ids)
+        .execute(&mut **tx)
+        .await?;
+    }
+
+    Ok(commits
+        .iter()
+        .zip(queued)
+        .map(|(commit, outbox)| {
+            if passed.contains(&commit.person) {
+                CommitOutcome::Committed { outbox }
+            } else if existing.contains(&commit.person.as_uuid()) {
+                CommitOutcome::Conflict
+            } else {
+                CommitOutcome::UnknownPerson
+            }
+        })
+        .collect())
+}
+
+fn decode_platform(table: &'static str, raw: &str) -> Result<Platform, StoreError> {
+    Platform::parse(raw).ok_or_else(|| StoreError::Corrupt {
+        table,
+        reason: format!("unknown platform `{raw}`"),
+    })
+}
+
+fn decode_outbox_row(row: &sqlx::postgres::PgRow) -> Result<OutboxMessage, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let platform: String = row.try_get("platform")?;
+    Ok(OutboxMessage {
+        id,
+        chat: ChatKey::new(
+            decode_platform("outbox", &platform)?,
+            row.try_get::<String, _>("chat_id")?,
+        ),
+        person: row
+            .try_get::<Option<Uuid>, _>("person_id")?
+            .map(PersonId::from_uuid),
+        body: batch::decode_body(id, &row.try_get::<String, _>("body")?)?,
+        attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(u32::MAX),
+        not_before: row.try_get("not_before")?,
+    })
 }
 
 fn encode_profile(profile: &Profile) -> Result<String, StoreError> {

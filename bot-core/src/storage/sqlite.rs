@@ -8,8 +8,15 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool};
 
-use super::{LoadedPerson, StepCommit, StepWrite, Store, StoreError, StoredState};
+use std::collections::HashSet;
+
+use super::batch::{self, BatchRows};
+use super::{
+    CommitOutcome, DeadLetter, LoadedPerson, OutboxLease, PersonCommit, PersonWrite, Store,
+    StoreError, StoredState, UpdateKey,
+};
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile};
+use crate::outbox::{OutboxMessage, OutboxStats};
 
 /// Our own name, so that a library that keeps its migrations in SQLx's default table
 /// (`_sqlx_migrations`) can share the database without the two mixing up versions.
@@ -113,20 +120,188 @@ impl Store for SqliteStore {
         Ok(loaded)
     }
 
-    async fn commit_step(&self, commit: &StepCommit) -> Result<(), StoreError> {
+    async fn commit_batch(
+        &self,
+        commits: &[PersonCommit],
+        lease: Option<&OutboxLease>,
+    ) -> Result<Vec<CommitOutcome>, StoreError> {
+        batch::check_distinct(commits)?;
+        if commits.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        match write_step(&mut tx, commit).await {
-            Ok(()) => {
+        match write_batch(&mut tx, commits, lease).await {
+            Ok(outcomes) => {
                 tx.commit().await?;
-                Ok(())
+                Ok(outcomes)
             }
             Err(error) => {
-                // The step's own error is the one worth reporting; should the rollback fail
-                // too, SQLx rolls back again before the connection is reused.
+                // The batch's own error is the one worth reporting; should the rollback
+                // fail too, SQLx rolls back again before the connection is reused.
                 let _ = tx.rollback().await;
                 Err(error)
             }
         }
+    }
+
+    async fn processed_updates(
+        &self,
+        keys: &[UpdateKey],
+    ) -> Result<HashSet<UpdateKey>, StoreError> {
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let rows = sqlx::query(
+            "SELECT platform, update_id FROM processed_updates \
+             WHERE (platform, update_id) IN \
+             (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+        )
+        .bind(keys_json(keys.iter()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let platform: String = row.try_get("platform")?;
+                Ok(UpdateKey {
+                    platform: decode_platform("processed_updates", &platform)?,
+                    id: row.try_get("update_id")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM processed_updates WHERE processed_at < ?")
+            .bind(encode_time(before))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn claim_outbox(
+        &self,
+        lease: &OutboxLease,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let rows = sqlx::query(
+            "UPDATE outbox SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
+             (SELECT id FROM outbox WHERE status = 'pending' \
+              AND (lease_until IS NULL OR lease_until < ?3) \
+              ORDER BY id LIMIT ?4) \
+             RETURNING id, person_id, platform, chat_id, body, attempts, not_before",
+        )
+        .bind(&lease.owner)
+        .bind(encode_time(lease.until))
+        .bind(encode_time(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut messages = rows
+            .iter()
+            .map(decode_outbox_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        messages.sort_by_key(|message| message.id);
+        Ok(messages)
+    }
+
+    async fn renew_outbox_lease(&self, lease: &OutboxLease) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET lease_until = ? WHERE lease_owner = ? AND status = 'pending'",
+        )
+        .bind(encode_time(lease.until))
+        .bind(&lease.owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn release_outbox_lease(&self, owner: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+        )
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn outbox_delivered(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(ids_json(ids))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn outbox_retry_later(
+        &self,
+        id: i64,
+        attempts: u32,
+        not_before: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET attempts = ?, not_before = ?, last_error = ? WHERE id = ?")
+            .bind(i64::from(attempts))
+            .bind(encode_time(not_before))
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn outbox_dead(&self, ids: &[i64], error: &str) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE outbox SET status = 'dead', last_error = ?, lease_owner = NULL, lease_until = NULL \
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(error)
+        .bind(ids_json(ids))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, person_id, platform, chat_id, body, attempts, not_before, last_error \
+             FROM outbox WHERE status = 'dead' ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeadLetter {
+                    message: decode_outbox_row(row)?,
+                    last_error: row
+                        .try_get::<Option<String>, _>("last_error")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    async fn outbox_stats(&self) -> Result<OutboxStats, StoreError> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut stats = OutboxStats::default();
+        for row in rows {
+            let count = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
+            match row.try_get::<String, _>("status")?.as_str() {
+                "pending" => stats.pending = count,
+                _ => stats.dead = count,
+            }
+        }
+        Ok(stats)
     }
 
     async fn close(&self) {
@@ -216,81 +391,219 @@ async fn read_person(
     }))
 }
 
-/// The body of [`Store::commit_step`]; the caller commits or rolls back.
-async fn write_step(
+/// The body of [`Store::commit_batch`]: a handful of bulk statements whatever the batch
+/// size, each reading its rows from one JSON array; the caller commits or rolls back.
+async fn write_batch(
     tx: &mut sqlx::Transaction<'static, Sqlite>,
-    commit: &StepCommit,
-) -> Result<(), StoreError> {
-    let id = commit.person.to_string();
-    let at = encode_time(commit.now);
-    // The version check comes first: it decides whether anything is written at all.
-    let bumped = match &commit.write {
-        StepWrite::Update {
-            profile: Some(profile), ..
-        } => {
-            sqlx::query(
-                "UPDATE persons SET version = version + 1, updated_at = ?, profile = ? WHERE id = ? AND version = ?",
-            )
-            .bind(&at)
-            .bind(encode_profile(profile)?)
-            .bind(&id)
-            .bind(commit.expected_version)
-            .execute(&mut **tx)
-            .await?
-        }
-        _ => {
-            sqlx::query("UPDATE persons SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
-                .bind(&at)
-                .bind(&id)
-                .bind(commit.expected_version)
-                .execute(&mut **tx)
-                .await?
-        }
+    commits: &[PersonCommit],
+    lease: Option<&OutboxLease>,
+) -> Result<Vec<CommitOutcome>, StoreError> {
+    let at = encode_time(commits[0].now);
+    // The version check comes first: it decides whose writes happen at all.
+    let mut checks = Vec::with_capacity(commits.len());
+    for commit in commits {
+        let profile = match &commit.write {
+            PersonWrite::Update {
+                profile: Some(profile),
+                ..
+            } => Some(encode_profile(profile)?),
+            _ => None,
+        };
+        checks.push(serde_json::json!({
+            "id": commit.person.to_string(),
+            "expected": commit.expected_version,
+            "profile": profile,
+        }));
+    }
+    let bumped: Vec<String> = sqlx::query_scalar(
+        "UPDATE persons SET version = persons.version + 1, updated_at = ?1, \
+         profile = COALESCE(u.profile, persons.profile) \
+         FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.expected') AS expected, \
+               json_extract(value, '$.profile') AS profile FROM json_each(?2)) AS u \
+         WHERE persons.id = u.id AND persons.version = u.expected \
+         RETURNING persons.id",
+    )
+    .bind(&at)
+    .bind(serde_json::Value::Array(checks).to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    let passed = bumped
+        .iter()
+        .map(|id| decode_person_id("persons", id))
+        .collect::<Result<HashSet<_>, _>>()?;
+
+    // Who of the others still exists decides between Conflict and UnknownPerson.
+    let missing: Vec<String> = commits
+        .iter()
+        .filter(|commit| !passed.contains(&commit.person))
+        .map(|commit| commit.person.to_string())
+        .collect();
+    let existing: HashSet<String> = if missing.is_empty() {
+        HashSet::new()
+    } else {
+        sqlx::query_scalar::<_, String>(
+            "SELECT id FROM persons WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(serde_json::Value::from(missing).to_string())
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect()
     };
-    if bumped.rows_affected() == 0 {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM persons WHERE id = ?")
-            .bind(&id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        return Err(match exists {
-            Some(_) => StoreError::Conflict {
-                person: commit.person,
-                expected_version: commit.expected_version,
-            },
-            None => StoreError::UnknownPerson(commit.person),
-        });
+
+    let rows = BatchRows::new(commits, &passed)?;
+    if !rows.dialogues.is_empty() {
+        let dialogues: Vec<serde_json::Value> = rows
+            .dialogues
+            .iter()
+            .map(|row| {
+                serde_json::json!([
+                    row.person.to_string(),
+                    row.chat.platform.as_str(),
+                    row.chat.chat_id,
+                    row.schema_version,
+                    row.state
+                ])
+            })
+            .collect();
+        // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT.
+        sqlx::query(
+            "INSERT INTO dialogues (person_id, platform, chat_id, schema_version, state, updated_at) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+                    json_extract(value, '$[3]'), json_extract(value, '$[4]'), ?1 \
+             FROM json_each(?2) WHERE true \
+             ON CONFLICT (person_id, platform, chat_id) DO UPDATE SET \
+             schema_version = excluded.schema_version, state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(&at)
+        .bind(serde_json::Value::Array(dialogues).to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !rows.erased.is_empty() {
+        let erased = serde_json::Value::from(
+            rows.erased
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+        )
+        .to_string();
+        // Explicit deletes rather than trusting ON DELETE CASCADE alone: erasure must
+        // not depend on the foreign_keys pragma being on for this connection.
+        for sql in [
+            "DELETE FROM dialogues WHERE person_id IN (SELECT value FROM json_each(?))",
+            "DELETE FROM outbox WHERE person_id IN (SELECT value FROM json_each(?))",
+            "DELETE FROM accounts WHERE person_id IN (SELECT value FROM json_each(?))",
+            "DELETE FROM persons WHERE id IN (SELECT value FROM json_each(?))",
+        ] {
+            sqlx::query(sql).bind(&erased).execute(&mut **tx).await?;
+        }
+    }
+    let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
+    if !rows.outbox.is_empty() {
+        let messages: Vec<serde_json::Value> = rows
+            .outbox
+            .iter()
+            .map(|row| {
+                serde_json::json!([
+                    row.message.person.map(|person| person.to_string()),
+                    row.message.chat.platform.as_str(),
+                    row.message.chat.chat_id,
+                    row.body
+                ])
+            })
+            .collect();
+        let mut ids: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, not_before, \
+                                 lease_owner, lease_until, created_at) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+                    json_extract(value, '$[3]'), 'pending', 0, ?1, ?2, ?3, ?1 \
+             FROM json_each(?4) WHERE true ORDER BY key \
+             RETURNING id",
+        )
+        .bind(&at)
+        .bind(lease.map(|lease| lease.owner.as_str()))
+        .bind(lease.map(|lease| encode_time(lease.until)))
+        .bind(serde_json::Value::Array(messages).to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+        // Rows are inserted in array order, so ascending ids follow it.
+        ids.sort_unstable();
+        for (row, id) in rows.outbox.iter().zip(ids) {
+            queued[row.commit].push(OutboxMessage {
+                id,
+                chat: row.message.chat.clone(),
+                person: row.message.person,
+                body: row.message.body.clone(),
+                attempts: 0,
+                not_before: commits[row.commit].now,
+            });
+        }
+    }
+    if !rows.processed.is_empty() {
+        sqlx::query(
+            "INSERT INTO processed_updates (platform, update_id, processed_at) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ? \
+             FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+        )
+        .bind(&at)
+        .bind(keys_json(rows.processed.iter().copied()))
+        .execute(&mut **tx)
+        .await?;
     }
 
-    match &commit.write {
-        StepWrite::Update { state, .. } => {
-            sqlx::query(
-                "INSERT INTO dialogues (person_id, platform, chat_id, schema_version, state, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (person_id, platform, chat_id) DO UPDATE SET \
-                 schema_version = excluded.schema_version, state = excluded.state, updated_at = excluded.updated_at",
-            )
-            .bind(&id)
-            .bind(commit.chat.platform.as_str())
-            .bind(&commit.chat.chat_id)
-            .bind(state.schema_version)
-            .bind(&state.json)
-            .bind(&at)
-            .execute(&mut **tx)
-            .await?;
-        }
-        StepWrite::Erase => {
-            // Explicit deletes rather than trusting ON DELETE CASCADE alone: erasure must
-            // not depend on the foreign_keys pragma being on for this connection.
-            for sql in [
-                "DELETE FROM dialogues WHERE person_id = ?",
-                "DELETE FROM accounts WHERE person_id = ?",
-                "DELETE FROM persons WHERE id = ?",
-            ] {
-                sqlx::query(sql).bind(&id).execute(&mut **tx).await?;
+    Ok(commits
+        .iter()
+        .zip(queued)
+        .map(|(commit, outbox)| {
+            if passed.contains(&commit.person) {
+                CommitOutcome::Committed { outbox }
+            } else if existing.contains(&commit.person.to_string()) {
+                CommitOutcome::Conflict
+            } else {
+                CommitOutcome::UnknownPerson
             }
-        }
-    }
-    Ok(())
+        })
+        .collect())
+}
+
+fn keys_json<'a>(keys: impl Iterator<Item = &'a UpdateKey>) -> String {
+    serde_json::Value::Array(
+        keys.map(|key| serde_json::json!([key.platform.as_str(), key.id]))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn ids_json(ids: &[i64]) -> String {
+    serde_json::Value::from(ids.to_vec()).to_string()
+}
+
+fn decode_platform(table: &'static str, raw: &str) -> Result<Platform, StoreError> {
+    Platform::parse(raw).ok_or_else(|| StoreError::Corrupt {
+        table,
+        reason: format!("unknown platform `{raw}`"),
+    })
+}
+
+fn decode_outbox_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMessage, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let person = row
+        .try_get::<Option<String>, _>("person_id")?
+        .map(|raw| decode_person_id("outbox", &raw))
+        .transpose()?;
+    let platform: String = row.try_get("platform")?;
+    Ok(OutboxMessage {
+        id,
+        chat: ChatKey::new(
+            decode_platform("outbox", &platform)?,
+            row.try_get::<String, _>("chat_id")?,
+        ),
+        person,
+        body: batch::decode_body(id, &row.try_get::<String, _>("body")?)?,
+        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+        not_before: decode_time("outbox", &row.try_get::<String, _>("not_before")?)?,
+    })
 }
 
 fn encode_profile(profile: &Profile) -> Result<String, StoreError> {

@@ -8,7 +8,7 @@ use bot_core::config::Settings;
 use bot_core::domain::{AccountRef, ChatKey, Platform};
 use bot_core::engine::{Event, Input, Reply};
 use bot_core::runtime::{Conversations, Incoming};
-use bot_core::storage::Store;
+use bot_core::storage::{OutboxLease, Store};
 
 use crate::support::{TestDb, now};
 
@@ -29,11 +29,11 @@ fn conversations(store: Arc<dyn Store>) -> Conversations {
 }
 
 fn incoming(user: &str, input: Input) -> Incoming {
-    Incoming {
-        account: AccountRef::new(Platform::Telegram, user),
-        chat: ChatKey::new(Platform::Telegram, user),
-        event: Event::new(input),
-    }
+    Incoming::new(
+        AccountRef::new(Platform::Telegram, user),
+        ChatKey::new(Platform::Telegram, user),
+        Event::new(input),
+    )
 }
 
 fn button(data: &str) -> Input {
@@ -131,7 +131,7 @@ async fn racing_replicas_lose_no_answer(store: Arc<dyn Store>, _db: &TestDb) {
 }
 
 async fn delete_me_erases_every_row(store: Arc<dyn Store>, db: &TestDb) {
-    let conversations = conversations(store);
+    let conversations = conversations(store.clone());
     let user = unique_user();
     let keeper = unique_user();
     say(&conversations, &keeper, Input::from_text("/start")).await;
@@ -161,6 +161,23 @@ async fn delete_me_erases_every_row(store: Arc<dyn Store>, db: &TestDb) {
         db.columns_mentioning(&person_id).await,
         Vec::<String>::new()
     );
+    // The goodbye waits in the outbox, about nobody, until it is delivered; the export
+    // and every other queued message of theirs went with them.
+    assert_eq!(db.columns_mentioning(&user).await, vec!["outbox.chat_id"]);
+    let lease = OutboxLease {
+        owner: "test".into(),
+        until: now() + chrono::Duration::hours(1),
+    };
+    let queued = store
+        .claim_outbox(&lease, now(), 1000)
+        .await
+        .expect("claim");
+    let goodbye: Vec<_> = queued.iter().filter(|m| m.chat.chat_id == user).collect();
+    assert_eq!(goodbye.len(), 1, "{goodbye:?}");
+    assert_eq!(goodbye[0].person, None);
+    assert!(goodbye[0].body.reply().text.contains("Your data is erased"));
+    let ids: Vec<i64> = queued.iter().map(|m| m.id).collect();
+    store.outbox_delivered(&ids).await.expect("delivered");
     assert_eq!(db.columns_mentioning(&user).await, Vec::<String>::new());
     assert!(
         !db.columns_mentioning(&keeper).await.is_empty(),

@@ -62,6 +62,7 @@ fn full_profile() -> Profile {
                 .expect("valid bio"),
         ),
         completed: true,
+        unreachable: true,
         matching_paused: true,
     }
 }
