@@ -91,10 +91,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let settings = load()?;
             let context = app::load_context(&settings)?;
+            let content = &context.content;
+            let placements = content
+                .exams()
+                .iter()
+                .filter(|exam| exam.kind == bot_core::content::ExamKind::Placement)
+                .count();
             println!(
-                "content ok: {} languages, {} interests",
-                context.content.languages().len(),
-                context.content.interests().count()
+                "content ok: {} languages, {} interests, {} exams ({placements} placement), {} courses",
+                content.languages().len(),
+                content.interests().count(),
+                content.exams().len(),
+                content.courses().len()
             );
             Ok(())
         }

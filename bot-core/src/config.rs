@@ -23,6 +23,39 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub content: ContentSettings,
     pub log: LogSettings,
+    pub outbox: OutboxSettings,
+    pub telegram: TelegramSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxSettings {
+    /// This process's name in outbox leases; replicas need different names.
+    pub instance: String,
+    pub max_attempts: u32,
+    pub base_backoff_ms: u64,
+    pub max_backoff_seconds: u64,
+}
+
+/// How lexbot receives Telegram updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TelegramMode {
+    Polling,
+    Webhook,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramSettings {
+    pub mode: TelegramMode,
+    /// getUpdates long-poll timeout.
+    pub poll_timeout_seconds: u32,
+    /// Any Bot API request taking longer counts as a network failure.
+    pub request_timeout_seconds: u64,
+    /// Where the webhook server listens, and the path Telegram posts to.
+    pub webhook_listen: String,
+    pub webhook_path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,6 +117,13 @@ impl fmt::Display for Secret {
 pub struct Secrets {
     /// `LEXBOT_DATABASE_PASSWORD`: put into the database URL when connecting.
     pub database_password: Option<Secret>,
+    /// `TELEGRAM_BOT_TOKEN`: the Telegram adapter runs when it is set.
+    pub telegram_token: Option<Secret>,
+    /// `TELEGRAM_WEBHOOK_SECRET`: required in webhook mode (1-256 of A-Z a-z 0-9 _ -).
+    pub telegram_webhook_secret: Option<Secret>,
+    /// `TELEGRAM_API_URL`: a self-hosted Bot API server (or a test's fake). Not secret,
+    /// but read beside the token it belongs with.
+    pub telegram_api_url: Option<String>,
 }
 
 impl Secrets {
@@ -95,6 +135,9 @@ impl Secrets {
         let secret = |name: &str| lookup(name).filter(|v| !v.is_empty()).map(Secret);
         Self {
             database_password: secret("LEXBOT_DATABASE_PASSWORD"),
+            telegram_token: secret("TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret: secret("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_api_url: lookup("TELEGRAM_API_URL").filter(|v| !v.is_empty()),
         }
     }
 }
@@ -197,7 +240,59 @@ impl Settings {
             1,
             60 * 24 * 90,
         )?;
+        let outbox = &self.outbox;
+        if outbox.instance.trim().is_empty() {
+            return Err(ConfigError::Value {
+                key: "outbox.instance",
+                reason: "must not be empty".into(),
+            });
+        }
+        check_range("outbox.max_attempts", outbox.max_attempts, 1, 100)?;
+        check_range("outbox.base_backoff_ms", outbox.base_backoff_ms, 1, 600_000)?;
+        check_range(
+            "outbox.max_backoff_seconds",
+            outbox.max_backoff_seconds,
+            1,
+            86_400,
+        )?;
+        let telegram = &self.telegram;
+        check_range(
+            "telegram.poll_timeout_seconds",
+            telegram.poll_timeout_seconds,
+            0,
+            50,
+        )?;
+        // The HTTP client must outlast a long poll, or every quiet poll fails.
+        check_range(
+            "telegram.request_timeout_seconds",
+            telegram.request_timeout_seconds,
+            u64::from(telegram.poll_timeout_seconds) + 5,
+            600,
+        )?;
+        if telegram.webhook_listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::Value {
+                key: "telegram.webhook_listen",
+                reason: format!("`{}` is not an address like 0.0.0.0:8443", telegram.webhook_listen),
+            });
+        }
+        if !telegram.webhook_path.starts_with('/') {
+            return Err(ConfigError::Value {
+                key: "telegram.webhook_path",
+                reason: "must start with /".into(),
+            });
+        }
         Ok(())
+    }
+
+    /// The outbox dispatcher's settings.
+    pub fn dispatcher(&self) -> crate::outbox::DispatcherConfig {
+        crate::outbox::DispatcherConfig {
+            owner: self.outbox.instance.clone(),
+            max_attempts: self.outbox.max_attempts,
+            base_backoff: std::time::Duration::from_millis(self.outbox.base_backoff_ms),
+            max_backoff: std::time::Duration::from_secs(self.outbox.max_backoff_seconds),
+            ..crate::outbox::DispatcherConfig::default()
+        }
     }
 
     pub fn limits(&self) -> Limits {

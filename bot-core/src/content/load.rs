@@ -205,7 +205,7 @@ pub(super) fn cities(
 
 /// How an entry is named in errors: its position, counted from 1 as people count, and
 /// its id when it has one.
-fn label(kind: &str, index: usize, id: Option<&str>) -> String {
+pub(super) fn label(kind: &str, index: usize, id: Option<&str>) -> String {
     let number = index + 1;
     match id {
         Some(id) => format!("{kind} #{number} (`{id}`)"),
@@ -214,13 +214,13 @@ fn label(kind: &str, index: usize, id: Option<&str>) -> String {
 }
 
 /// Collects errors for one file.
-struct Report<'a> {
-    file: &'a str,
-    errors: &'a mut Vec<ContentError>,
+pub(super) struct Report<'a> {
+    pub(super) file: &'a str,
+    pub(super) errors: &'a mut Vec<ContentError>,
 }
 
 impl Report<'_> {
-    fn push(&mut self, entry: &str, field: &str, reason: impl Into<String>) {
+    pub(super) fn push(&mut self, entry: &str, field: &str, reason: impl Into<String>) {
         self.errors.push(ContentError {
             file: self.file.to_owned(),
             entry: entry.to_owned(),
@@ -229,10 +229,10 @@ impl Report<'_> {
         });
     }
 
-    /// Parses the file and returns the tables of its one top-level array (`[[key]]`).
-    fn entries(&mut self, text: &str, key: &str, required: bool) -> Vec<Table> {
-        let mut document = match text.parse::<Table>() {
-            Ok(document) => document,
+    /// Parses the whole file; a syntax error is reported with its line and column.
+    pub(super) fn document(&mut self, text: &str) -> Option<Table> {
+        match text.parse::<Table>() {
+            Ok(document) => Some(document),
             Err(err) => {
                 let at = err
                     .span()
@@ -245,8 +245,15 @@ impl Report<'_> {
                     .collect::<Vec<_>>()
                     .join(" ");
                 self.push(&at, "", reason);
-                return Vec::new();
+                None
             }
+        }
+    }
+
+    /// Parses the file and returns the tables of its one top-level array (`[[key]]`).
+    fn entries(&mut self, text: &str, key: &str, required: bool) -> Vec<Table> {
+        let Some(mut document) = self.document(text) else {
+            return Vec::new();
         };
         let value = document.remove(key);
         for unknown in document.keys() {
@@ -280,7 +287,7 @@ impl Report<'_> {
 }
 
 /// The tables of an array-of-tables value; anything else in it is reported.
-fn tables(
+pub(super) fn tables(
     report: &mut Report<'_>,
     entry: &str,
     field: &str,
@@ -331,14 +338,14 @@ fn position(text: &str, offset: usize) -> String {
 
 /// One `[[...]]` table being read. Fields are removed as they are read, so whatever is
 /// left at [`Entry::finish`] is a field nobody asked for.
-struct Entry<'r, 'a> {
-    report: &'r mut Report<'a>,
-    label: String,
+pub(super) struct Entry<'r, 'a> {
+    pub(super) report: &'r mut Report<'a>,
+    pub(super) label: String,
     table: Table,
 }
 
 impl<'r, 'a> Entry<'r, 'a> {
-    fn new(report: &'r mut Report<'a>, label: String, table: Table) -> Self {
+    pub(super) fn new(report: &'r mut Report<'a>, label: String, table: Table) -> Self {
         Self {
             report,
             label,
@@ -346,18 +353,18 @@ impl<'r, 'a> Entry<'r, 'a> {
         }
     }
 
-    fn error(&mut self, field: &str, reason: impl Into<String>) {
+    pub(super) fn error(&mut self, field: &str, reason: impl Into<String>) {
         self.report.push(&self.label, field, reason);
     }
 
-    fn mismatch(&mut self, field: &str, expected: &str, found: &Value) {
+    pub(super) fn mismatch(&mut self, field: &str, expected: &str, found: &Value) {
         self.error(
             field,
             format!("expected {expected}, found {}", found.type_str()),
         );
     }
 
-    fn required(&mut self, field: &str) -> Option<Value> {
+    pub(super) fn required(&mut self, field: &str) -> Option<Value> {
         let value = self.table.remove(field);
         if value.is_none() {
             self.error(field, "missing");
@@ -365,7 +372,12 @@ impl<'r, 'a> Entry<'r, 'a> {
         value
     }
 
-    fn string(&mut self, field: &str) -> Option<String> {
+    /// A field that may be left out; `None` when it is.
+    pub(super) fn optional(&mut self, field: &str) -> Option<Value> {
+        self.table.remove(field)
+    }
+
+    pub(super) fn string(&mut self, field: &str) -> Option<String> {
         match self.required(field)? {
             Value::String(text) => Some(text),
             other => {
@@ -375,7 +387,7 @@ impl<'r, 'a> Entry<'r, 'a> {
         }
     }
 
-    fn bool_or(&mut self, field: &str, default: bool) -> bool {
+    pub(super) fn bool_or(&mut self, field: &str, default: bool) -> bool {
         match self.table.remove(field) {
             None => default,
             Some(Value::Boolean(value)) => value,
@@ -442,7 +454,7 @@ impl<'r, 'a> Entry<'r, 'a> {
     }
 
     /// The tables of a nested `[[parent.field]]` array; it must have at least one.
-    fn array_of_tables(&mut self, field: &str, syntax: &str) -> Vec<Table> {
+    pub(super) fn array_of_tables(&mut self, field: &str, syntax: &str) -> Vec<Table> {
         let Some(value) = self.required(field) else {
             return Vec::new();
         };
@@ -455,17 +467,22 @@ impl<'r, 'a> Entry<'r, 'a> {
 
     /// `names = { en = "…", ru = "…" }` with a non-empty text for every locale.
     fn names(&mut self) -> Option<LocalisedText> {
-        let table = match self.required("names")? {
+        self.localised("names")
+    }
+
+    /// `field = { en = "…", ru = "…" }` with a non-empty text for every locale.
+    pub(super) fn localised(&mut self, name: &str) -> Option<LocalisedText> {
+        let table = match self.required(name)? {
             Value::Table(table) => table,
             other => {
-                self.mismatch("names", "a table like { en = \"…\", ru = \"…\" }", &other);
+                self.mismatch(name, "a table like { en = \"…\", ru = \"…\" }", &other);
                 return None;
             }
         };
         let mut texts: [String; Locale::ALL.len()] = Default::default();
         let mut complete = true;
         for locale in Locale::ALL {
-            let field = format!("names.{locale}");
+            let field = format!("{name}.{locale}");
             match table.get(locale.as_str()) {
                 None => {
                     self.error(&field, "missing");
@@ -486,7 +503,7 @@ impl<'r, 'a> Entry<'r, 'a> {
             if !Locale::ALL.iter().any(|locale| locale.as_str() == key) {
                 let known: Vec<_> = Locale::ALL.iter().map(|locale| locale.as_str()).collect();
                 self.error(
-                    &format!("names.{key}"),
+                    &format!("{name}.{key}"),
                     format!("unknown locale; expected {}", known.join(", ")),
                 );
                 complete = false;
@@ -496,7 +513,7 @@ impl<'r, 'a> Entry<'r, 'a> {
     }
 
     /// Reports every field that was not read.
-    fn finish(self, known: &[&str]) {
+    pub(super) fn finish(self, known: &[&str]) {
         let expected = known
             .iter()
             .map(|field| format!("`{field}`"))

@@ -1,14 +1,28 @@
-//! The content pack: languages, interests and city aliases, read from `config/content/*.toml`.
+//! The content pack: languages, interests, city aliases, exams and courses, read from
+//! `config/content/`.
 //!
 //! The pack is data people edit by hand, so loading checks everything and reports every
 //! problem at once, each naming the file, the entry and the field.
 
+mod courses;
+mod exams;
 mod load;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_courses;
+#[cfg(test)]
+mod tests_exams;
 
 use std::collections::HashMap;
 use std::path::Path;
+
+pub use courses::{Course, CourseDay, CourseStep, VocabularyItem};
+pub use exams::{
+    Answer, Exam, ExamKind, LevelScore, PASS_PERCENT, PLACEMENT_MIN_PER_LEVEL,
+    PLACEMENT_MIN_QUESTIONS, Placement, Question, QuestionKind, STEP_MIN_QUESTIONS,
+    normalise_answer, score_placement,
+};
 
 use crate::domain::{InterestId, LanguageCode, Locale, Timezone, fold_name};
 
@@ -16,6 +30,38 @@ use crate::domain::{InterestId, LanguageCode, Locale, Timezone, fold_name};
 const LANGUAGES_FILE: &str = "languages.toml";
 const INTERESTS_FILE: &str = "interests.toml";
 const CITIES_FILE: &str = "cities.toml";
+/// Directories of one-file-per-item content; every `*.toml` in them is read.
+const EXAMS_DIR: &str = "exams";
+const COURSES_DIR: &str = "courses";
+
+/// Compiles shipped files in, each with its path for error messages.
+macro_rules! shipped {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../../", $path)))),*]
+    };
+}
+
+/// The shipped exams and courses, in file name order as [`Content::load_dir`] reads them.
+/// A file added to config/content/ but not here fails
+/// `the_shipped_directory_matches_the_embedded_pack`.
+const SHIPPED_EXAMS: &[(&str, &str)] = shipped![
+    "config/content/exams/fc-check-de.toml",
+    "config/content/exams/fc-check-en.toml",
+    "config/content/exams/fc-check-es.toml",
+    "config/content/exams/fc-check-ru.toml",
+    "config/content/exams/placement-de.toml",
+    "config/content/exams/placement-en.toml",
+    "config/content/exams/placement-es.toml",
+    "config/content/exams/placement-ru.toml",
+    "config/content/exams/week-check-de.toml",
+    "config/content/exams/week-check-en.toml",
+    "config/content/exams/week-check-es.toml",
+    "config/content/exams/week-check-ru.toml",
+];
+const SHIPPED_COURSES: &[(&str, &str)] = shipped![
+    "config/content/courses/first-conversations.toml",
+    "config/content/courses/talk-about-your-week.toml",
+];
 
 /// Interest and category ids travel in button data, which platforms cap at 64 bytes.
 const MAX_ID_LEN: usize = 20;
@@ -29,6 +75,8 @@ pub struct Content {
     language_names: HashMap<String, usize>,
     /// Folded city alias to its zone.
     cities: HashMap<String, Timezone>,
+    exams: Vec<Exam>,
+    courses: Vec<Course>,
 }
 
 /// A language people can name as native or learn.
@@ -121,76 +169,95 @@ impl Content {
                 "config/content/cities.toml",
                 include_str!("../../../config/content/cities.toml"),
             ),
+            SHIPPED_EXAMS,
+            SHIPPED_COURSES,
         )
     }
 
-    /// Reads `languages.toml`, `interests.toml` and `cities.toml` from `dir`.
+    /// Reads `languages.toml`, `interests.toml`, `cities.toml` and every `*.toml` in
+    /// `exams/` and `courses/` (in file name order) from `dir`. The two directories must
+    /// exist, so that a pack copied without them is not silently left with no placement
+    /// tests; they may be empty.
     pub fn load_dir(dir: &Path) -> Result<Content, ContentErrors> {
         let mut errors = Vec::new();
-        let mut read = |file: &str| {
-            let path = dir.join(file);
-            let name = path.display().to_string();
-            match std::fs::read_to_string(&path) {
-                Ok(text) => Some((name, text)),
-                Err(err) => {
-                    errors.push(ContentError {
-                        file: name,
-                        entry: String::new(),
-                        field: String::new(),
-                        reason: format!("cannot read the file: {err}"),
-                    });
-                    None
-                }
-            }
-        };
-        let languages = read(LANGUAGES_FILE);
-        let interests = read(INTERESTS_FILE);
-        let cities = read(CITIES_FILE);
-        fn borrow(source: &Option<(String, String)>) -> Option<(&str, &str)> {
-            source
-                .as_ref()
-                .map(|(name, text)| (name.as_str(), text.as_str()))
+        let languages = read_file(&dir.join(LANGUAGES_FILE), &mut errors);
+        let interests = read_file(&dir.join(INTERESTS_FILE), &mut errors);
+        let cities = read_file(&dir.join(CITIES_FILE), &mut errors);
+        let exams = read_toml_files(&dir.join(EXAMS_DIR), &mut errors);
+        let courses = read_toml_files(&dir.join(COURSES_DIR), &mut errors);
+        fn borrow(source: &(String, String)) -> (&str, &str) {
+            (source.0.as_str(), source.1.as_str())
         }
         Self::build(
-            borrow(&languages),
-            borrow(&interests),
-            borrow(&cities),
+            Sources {
+                languages: languages.as_ref().map(borrow),
+                interests: interests.as_ref().map(borrow),
+                cities: cities.as_ref().map(borrow),
+                exams: exams.iter().map(borrow).collect(),
+                courses: courses.iter().map(borrow).collect(),
+            },
             errors,
         )
     }
 
-    /// Builds a pack from TOML texts; each pair is (file name for messages, text).
+    /// Builds a pack from TOML texts; each pair is (file name for messages, text). An
+    /// exam's or course's id must match its file name without directories and `.toml`.
     pub fn from_sources(
         languages: (&str, &str),
         interests: (&str, &str),
         cities: (&str, &str),
+        exams: &[(&str, &str)],
+        courses: &[(&str, &str)],
     ) -> Result<Content, ContentErrors> {
-        Self::build(Some(languages), Some(interests), Some(cities), Vec::new())
+        Self::build(
+            Sources {
+                languages: Some(languages),
+                interests: Some(interests),
+                cities: Some(cities),
+                exams: exams.to_vec(),
+                courses: courses.to_vec(),
+            },
+            Vec::new(),
+        )
     }
 
     /// A missing source has already been reported in `errors`; the others are still
     /// checked so that one run shows every problem.
     fn build(
-        languages: Option<(&str, &str)>,
-        interests: Option<(&str, &str)>,
-        cities: Option<(&str, &str)>,
+        sources: Sources<'_>,
         mut errors: Vec<ContentError>,
     ) -> Result<Content, ContentErrors> {
-        let (languages, language_names) = languages
+        let (languages, language_names) = sources
+            .languages
             .map(|(file, text)| load::languages(file, text, &mut errors))
             .unwrap_or_default();
-        let categories = interests
+        let categories = sources
+            .interests
             .map(|(file, text)| load::interests(file, text, &mut errors))
             .unwrap_or_default();
-        let cities = cities
+        let cities = sources
+            .cities
             .map(|(file, text)| load::cities(file, text, &mut errors))
             .unwrap_or_default();
+        // Exams name languages, and courses name languages and exams.
+        let (exams, exam_files) = exams::exams(&sources.exams, &languages, &mut errors);
+        let courses = courses::courses(
+            &sources.courses,
+            &courses::Known {
+                languages: &languages,
+                exams: &exams,
+                exam_files: &exam_files,
+            },
+            &mut errors,
+        );
         if errors.is_empty() {
             Ok(Content {
                 languages,
                 categories,
                 language_names,
                 cities,
+                exams,
+                courses,
             })
         } else {
             Err(ContentErrors(errors))
@@ -236,6 +303,101 @@ impl Content {
     /// A city alias from cities.toml, compared as [`fold_name`] folds them.
     pub fn city_timezone(&self, input: &str) -> Option<Timezone> {
         self.cities.get(&fold_name(input)).copied()
+    }
+
+    /// Placement and step exams, in file order.
+    pub fn exams(&self) -> &[Exam] {
+        &self.exams
+    }
+
+    pub fn exam(&self, id: &str) -> Option<&Exam> {
+        self.exams.iter().find(|exam| exam.id == id)
+    }
+
+    /// The placement test for `language`; loading allows at most one per language.
+    pub fn placement_exam(&self, language: LanguageCode) -> Option<&Exam> {
+        self.exams
+            .iter()
+            .find(|exam| exam.kind == ExamKind::Placement && exam.language == language)
+    }
+
+    /// Courses, in file order.
+    pub fn courses(&self) -> &[Course] {
+        &self.courses
+    }
+
+    pub fn course(&self, id: &str) -> Option<&Course> {
+        self.courses.iter().find(|course| course.id == id)
+    }
+}
+
+/// The pack's sources as (file name for messages, text); `None` for a file that could
+/// not be read (already reported).
+struct Sources<'a> {
+    languages: Option<(&'a str, &'a str)>,
+    interests: Option<(&'a str, &'a str)>,
+    cities: Option<(&'a str, &'a str)>,
+    exams: Vec<(&'a str, &'a str)>,
+    courses: Vec<(&'a str, &'a str)>,
+}
+
+/// (file name for messages, text), or `None` after reporting why it cannot be read.
+fn read_file(path: &Path, errors: &mut Vec<ContentError>) -> Option<(String, String)> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some((name, text)),
+        Err(err) => {
+            errors.push(file_error(name, format!("cannot read the file: {err}")));
+            None
+        }
+    }
+}
+
+/// Every `*.toml` file in `dir`, sorted by name so that the pack's order does not depend
+/// on the file system.
+fn read_toml_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<(String, String)> {
+    let name = dir.display().to_string();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            errors.push(file_error(
+                name,
+                format!("cannot read the directory: {err}"),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => {
+                let path = entry.path();
+                if path
+                    .extension()
+                    .is_some_and(|extension| extension == "toml")
+                {
+                    paths.push(path);
+                }
+            }
+            Err(err) => errors.push(file_error(
+                name.clone(),
+                format!("cannot list the directory: {err}"),
+            )),
+        }
+    }
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|path| read_file(path, errors))
+        .collect()
+}
+
+fn file_error(file: String, reason: String) -> ContentError {
+    ContentError {
+        file,
+        entry: String::new(),
+        field: String::new(),
+        reason,
     }
 }
 

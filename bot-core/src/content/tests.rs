@@ -115,6 +115,8 @@ fn load(languages: &str, interests: &str, cities: &str) -> Result<Content, Conte
         ("languages.toml", languages),
         ("interests.toml", interests),
         ("cities.toml", cities),
+        &[],
+        &[],
     )
 }
 
@@ -295,6 +297,9 @@ fn load_dir_reads_files_and_names_a_missing_one() {
     };
     write("languages.toml", LANGUAGES);
     write("interests.toml", INTERESTS);
+    for empty in ["exams", "courses"] {
+        std::fs::create_dir(dir.path().join(empty)).unwrap_or_else(|e| panic!("{e}"));
+    }
     let Err(ContentErrors(errors)) = Content::load_dir(dir.path()) else {
         panic!("loaded without cities.toml");
     };

@@ -4,6 +4,22 @@ use chrono::{DateTime, Utc};
 
 use crate::engine::{Context, DialogueState, PersonView, Reply, Transition};
 
+/// The command menu platforms show (Telegram's setMyCommands, Discord's slash commands):
+/// each `/command — description` line of the localised /help text, so the menu and
+/// /help never disagree.
+pub fn command_menu(cx: &Context, locale: crate::domain::Locale) -> Vec<(String, String)> {
+    cx.t(locale, "help-commands")
+        .lines()
+        .filter_map(|line| {
+            let (command, description) = line.trim().strip_prefix('/')?.split_once('—')?;
+            let command = command.trim();
+            super::KNOWN_COMMANDS
+                .contains(&command)
+                .then(|| (command.to_owned(), description.trim().to_owned()))
+        })
+        .collect()
+}
+
 pub fn help(
     cx: &Context,
     state: DialogueState,
@@ -105,6 +121,32 @@ mod tests {
         ));
         run(
             "> <resume>\n< Send /start\n> /start\n> <resume>\n< Step 1 of 9\n> /cancel\n> <resume>\n< Your profile is not finished yet\n",
+        );
+    }
+}
+
+#[cfg(test)]
+mod menu_tests {
+    use super::command_menu;
+    use crate::domain::Locale;
+    use crate::flows::{KNOWN_COMMANDS, transcript::context};
+
+    #[test]
+    fn the_menu_lists_every_command_of_help_in_each_locale() {
+        for locale in Locale::ALL {
+            let menu = command_menu(context(), locale);
+            let names: Vec<&str> = menu.iter().map(|(name, _)| name.as_str()).collect();
+            for command in KNOWN_COMMANDS {
+                assert!(names.contains(command), "{locale:?} menu lacks /{command}: {names:?}");
+            }
+            assert!(menu.iter().all(|(_, description)| !description.is_empty()));
+        }
+        assert_eq!(
+            command_menu(context(), Locale::Ru)
+                .iter()
+                .find(|(name, _)| name == "pause")
+                .map(|(_, d)| d.as_str()),
+            Some("временно не предлагать партнёров")
         );
     }
 }

@@ -15,6 +15,8 @@ pub(crate) mod reachability;
 #[cfg(test)]
 pub(crate) mod transcript;
 
+pub use help::command_menu;
+
 use chrono::{DateTime, Utc};
 
 use crate::domain::Locale;
