@@ -42,6 +42,9 @@ enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Run the bot: the Telegram adapter (when TELEGRAM_BOT_TOKEN is set) and the outbox
+    /// dispatcher, until Ctrl-C or SIGTERM.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -116,6 +119,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             })
         }
+        Command::Run => {
+            let settings = load()?;
+            init_tracing(&settings.log.filter);
+            let secrets = Secrets::from_env();
+            let options = telegram::TelegramOptions::from_settings(&settings, &secrets)?
+                .context("nothing to run: set TELEGRAM_BOT_TOKEN to start the Telegram adapter")?;
+            runtime()?.block_on(async {
+                let conversations = app::build(&settings, &secrets).await?;
+                let running =
+                    telegram::start(conversations.clone(), options, settings.dispatcher()).await?;
+                tracing::info!(bot = %running.bot_username, "lexbot is running");
+                shutdown_signal().await;
+                tracing::info!("shutting down");
+                running.shutdown().await;
+                conversations.store().close().await;
+                Ok(())
+            })
+        }
         Command::Chat { user } => {
             let settings = load()?;
             // The conversation owns the terminal: only warnings and errors go to stderr.
@@ -138,6 +159,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 result
             })
         }
+    }
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
     }
 }
 

@@ -195,3 +195,29 @@ fn content_check_accepts_the_shipped_pack_and_names_bad_fields() {
         "{error}"
     );
 }
+
+#[test]
+fn run_refuses_to_start_with_nothing_to_run_or_a_webhook_without_secret() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lexbot.db");
+    let ran = run(lexbot(&db).arg("run").env_remove("TELEGRAM_BOT_TOKEN"));
+    assert!(!ran.success);
+    assert!(ran.stderr.contains("TELEGRAM_BOT_TOKEN"), "{}", ran.stderr);
+
+    let ran = run(lexbot(&db)
+        .arg("run")
+        .env("TELEGRAM_BOT_TOKEN", "123:SECRET-TOKEN-VALUE")
+        .env("TELEGRAM_API_URL", "http://127.0.0.1:9")
+        .env("LEXBOT_TELEGRAM__MODE", "webhook")
+        .env_remove("TELEGRAM_WEBHOOK_SECRET"));
+    assert!(!ran.success);
+    assert!(
+        ran.stderr.contains("TELEGRAM_WEBHOOK_SECRET"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stderr.contains("SECRET-TOKEN-VALUE") && !ran.stdout.contains("SECRET-TOKEN-VALUE"),
+        "the token must never be printed"
+    );
+}

@@ -1,0 +1,529 @@
+//! Load benchmark: N people onboard at once through the fake Bot API (limits off), with
+//! lexbot on SQLite and on PostgreSQL, against a minimal teloxide dialogue bot written
+//! like teloxide's own `dialogue.rs` example (InMemStorage, dptree handlers) driven
+//! through the same number of updates per person. Then lexbot with Telegram's limits
+//! on: delivered messages per second against the configured 30/s, and the 429 count.
+//!
+//! `cargo bench -p telegram --bench load` (people: LEXBOT_BENCH_PEOPLE, default 2000;
+//! PostgreSQL when LEXBOT_TEST_POSTGRES_URL is set).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bot_core::app;
+use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
+use bot_core::outbox::{DispatcherConfig, RateLimits};
+use telegram::TelegramOptions;
+use telegram::fake::{Delivered, FakeBotApi, FakeConfig, FakeUser};
+use teloxide::dispatching::dialogue::InMemStorage;
+use teloxide::prelude::*;
+
+/// One thing a simulated person does.
+#[derive(Clone, Debug)]
+enum Action {
+    Say(&'static str),
+    /// Press the button whose label contains this, on the newest message with buttons.
+    Press(&'static str),
+}
+
+/// The onboarding every simulated person goes through (the engine's transcript test).
+const ONBOARDING: &[Action] = &[
+    Action::Say("/start"),
+    Action::Press("English"),
+    Action::Press("Spanish"),
+    Action::Press("Done"),
+    Action::Say("en, German"),
+    Action::Press("B2"),
+    Action::Press("Not sure"),
+    Action::Press("Music"),
+    Action::Press("Travel"),
+    Action::Press("Done"),
+    Action::Say("Madrid"),
+    Action::Press("Weekday evenings"),
+    Action::Press("Weekend mornings"),
+    Action::Press("Done"),
+    Action::Press("Text chat"),
+    Action::Press("Video calls"),
+    Action::Press("Done"),
+    Action::Say("I teach maths in Valencia and love hiking."),
+    Action::Press("Confirm"),
+];
+
+/// A scripted step as the load driver replays it: what to send and how many bot
+/// messages (sends and edits) answer it.
+#[derive(Clone, Debug)]
+enum Planned {
+    Text(String),
+    Button(String),
+}
+
+struct Plan {
+    steps: Vec<(Planned, usize)>,
+}
+
+struct Figures {
+    label: String,
+    people: usize,
+    updates: usize,
+    seconds: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+impl Figures {
+    fn print(&self) {
+        println!(
+            "{:<34} {:>6} people {:>7} updates {:>7.2} s {:>9.0} updates/s   p50 {:>7.1} ms   p99 {:>7.1} ms",
+            self.label,
+            self.people,
+            self.updates,
+            self.seconds,
+            self.updates as f64 / self.seconds,
+            self.p50.as_secs_f64() * 1000.0,
+            self.p99.as_secs_f64() * 1000.0
+        );
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// Drives `people` through `plan` at once: each person's next update goes out when the
+/// bot's answer to the previous one has fully arrived.
+async fn drive(
+    fake: &FakeBotApi,
+    plan: &Plan,
+    people: usize,
+    first_id: i64,
+    label: &str,
+) -> Figures {
+    struct PersonState {
+        user: FakeUser,
+        step: usize,
+        waiting: usize,
+        keyboard_message: i64,
+        sent_at: Instant,
+    }
+    let mut deliveries = fake.subscribe();
+    let mut state: HashMap<i64, PersonState> = HashMap::with_capacity(people);
+    let mut latencies = Vec::with_capacity(people * plan.steps.len());
+    let started = Instant::now();
+    for n in 0..people as i64 {
+        let user = FakeUser::new(first_id + n, "Load").with_language("en");
+        let (first, waiting) = &plan.steps[0];
+        if let Planned::Text(text) = first {
+            fake.text(&user, text);
+        }
+        state.insert(
+            user.id,
+            PersonState {
+                user,
+                step: 0,
+                waiting: *waiting,
+                keyboard_message: 0,
+                sent_at: Instant::now(),
+            },
+        );
+    }
+    let mut finished = 0;
+    while finished < people {
+        let Some(Delivered {
+            chat_id,
+            message_id,
+            has_keyboard,
+            ..
+        }) = deliveries.recv().await
+        else {
+            break;
+        };
+        let Some(person) = state.get_mut(&chat_id) else {
+            continue;
+        };
+        if has_keyboard {
+            person.keyboard_message = message_id;
+        }
+        person.waiting = person.waiting.saturating_sub(1);
+        if person.waiting > 0 {
+            continue;
+        }
+        latencies.push(person.sent_at.elapsed());
+        person.step += 1;
+        let Some((next, waiting)) = plan.steps.get(person.step) else {
+            finished += 1;
+            continue;
+        };
+        person.waiting = *waiting;
+        person.sent_at = Instant::now();
+        match next {
+            Planned::Text(text) => {
+                fake.text(&person.user, text);
+            }
+            Planned::Button(data) => {
+                fake.callback(&person.user, person.keyboard_message, data);
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    Figures {
+        label: label.to_owned(),
+        people,
+        updates: latencies.len(),
+        seconds,
+        p50: percentile(&latencies, 0.5),
+        p99: percentile(&latencies, 0.99),
+    }
+}
+
+fn options(fake: &FakeBotApi, limits: RateLimits) -> TelegramOptions {
+    TelegramOptions {
+        token: Secret::new(fake.token()),
+        api_url: Some(fake.api_url()),
+        mode: TelegramMode::Polling,
+        poll_timeout_seconds: 1,
+        request_timeout: Duration::from_secs(30),
+        webhook_listen: "127.0.0.1:0".parse().expect("address"),
+        webhook_path: "/telegram/webhook".into(),
+        webhook_secret: None,
+        limits,
+    }
+}
+
+async fn lexbot(
+    database_url: &str,
+    fake: &FakeBotApi,
+    limits: RateLimits,
+) -> (telegram::RunningTelegram, bot_core::runtime::Conversations) {
+    let mut settings = Settings::load(None).expect("settings");
+    settings.database.url = database_url.to_owned();
+    let conversations = app::build(&settings, &Secrets::default())
+        .await
+        .expect("app");
+    let dispatcher = DispatcherConfig {
+        owner: "bench".into(),
+        max_in_flight: 512,
+        ..DispatcherConfig::default()
+    };
+    let running = telegram::start(conversations.clone(), options(fake, limits), dispatcher)
+        .await
+        .expect("adapter");
+    (running, conversations)
+}
+
+/// One person's onboarding, recording how many bot messages answer each step and which
+/// button data each press sends (the same for everyone).
+async fn calibrate(fake: &FakeBotApi) -> Plan {
+    let user = FakeUser::new(1, "Calibration").with_language("en");
+    let mut steps = Vec::new();
+    let mut seen = 0;
+    for action in ONBOARDING {
+        let planned = match action {
+            Action::Say(text) => {
+                fake.text(&user, text);
+                Planned::Text((*text).to_owned())
+            }
+            Action::Press(label) => {
+                let messages = fake.messages_to(user.id);
+                let message = messages
+                    .iter()
+                    .rev()
+                    .find(|m| m.reply_markup.is_some())
+                    .expect("a keyboard");
+                let data = fake
+                    .button_data(user.id, message.message_id)
+                    .into_iter()
+                    .find(|(text, _)| text.contains(label))
+                    .map(|(_, data)| data)
+                    .expect("the button");
+                fake.callback(&user, message.message_id, &data);
+                Planned::Button(data)
+            }
+        };
+        // Quiet for a while = the whole answer is in.
+        let mut count = fake.delivered_to(user.id).len();
+        loop {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let now = fake.delivered_to(user.id).len();
+            if now == count && now > seen {
+                break;
+            }
+            count = now;
+        }
+        steps.push((planned, count - seen));
+        seen = count;
+    }
+    Plan { steps }
+}
+
+// ---- the teloxide dialogue bot, written like teloxide's examples/dialogue.rs ----
+
+type MyDialogue = Dialogue<State, InMemStorage<State>>;
+type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+#[derive(Clone, Default)]
+pub enum State {
+    #[default]
+    Start,
+    ReceiveFullName,
+    ReceiveAge {
+        full_name: String,
+    },
+    ReceiveLocation {
+        full_name: String,
+        age: String,
+    },
+}
+
+async fn start(bot: Bot, dialogue: MyDialogue, msg: Message) -> HandlerResult {
+    bot.send_message(msg.chat.id, "Let's start! What's your full name?")
+        .await?;
+    dialogue.update(State::ReceiveFullName).await?;
+    Ok(())
+}
+
+async fn receive_full_name(bot: Bot, dialogue: MyDialogue, msg: Message) -> HandlerResult {
+    match msg.text() {
+        Some(text) => {
+            bot.send_message(msg.chat.id, "How old are you?").await?;
+            dialogue
+                .update(State::ReceiveAge {
+                    full_name: text.into(),
+                })
+                .await?;
+        }
+        None => {
+            bot.send_message(msg.chat.id, "Send me plain text.").await?;
+        }
+    }
+    Ok(())
+}
+
+async fn receive_age(
+    bot: Bot,
+    dialogue: MyDialogue,
+    full_name: String,
+    msg: Message,
+) -> HandlerResult {
+    match msg.text() {
+        Some(age) => {
+            bot.send_message(msg.chat.id, "What's your location?")
+                .await?;
+            dialogue
+                .update(State::ReceiveLocation {
+                    full_name,
+                    age: age.into(),
+                })
+                .await?;
+        }
+        None => {
+            bot.send_message(msg.chat.id, "Send me a number.").await?;
+        }
+    }
+    Ok(())
+}
+
+async fn receive_location(
+    bot: Bot,
+    dialogue: MyDialogue,
+    (full_name, age): (String, String),
+    msg: Message,
+) -> HandlerResult {
+    match msg.text() {
+        Some(location) => {
+            let report = format!("Full name: {full_name}\nAge: {age}\nLocation: {location}");
+            bot.send_message(msg.chat.id, report).await?;
+            // Round again, so a conversation can be as long as lexbot's onboarding.
+            dialogue.update(State::ReceiveFullName).await?;
+        }
+        None => {
+            bot.send_message(msg.chat.id, "Send me plain text.").await?;
+        }
+    }
+    Ok(())
+}
+
+async fn teloxide_dialogue_bot(fake: &FakeBotApi) -> tokio::task::JoinHandle<()> {
+    let bot = Bot::new(fake.token()).set_api_url(fake.api_url());
+    let mut dispatcher = Dispatcher::builder(
+        bot,
+        Update::filter_message()
+            .enter_dialogue::<Message, InMemStorage<State>, State>()
+            .branch(dptree::case![State::Start].endpoint(start))
+            .branch(dptree::case![State::ReceiveFullName].endpoint(receive_full_name))
+            .branch(dptree::case![State::ReceiveAge { full_name }].endpoint(receive_age))
+            .branch(
+                dptree::case![State::ReceiveLocation { full_name, age }].endpoint(receive_location),
+            ),
+    )
+    .dependencies(dptree::deps![InMemStorage::<State>::new()])
+    .build();
+    tokio::spawn(async move { dispatcher.dispatch().await })
+}
+
+async fn postgres_database() -> Option<(String, String, String)> {
+    let server = std::env::var("LEXBOT_TEST_POSTGRES_URL").ok()?;
+    let name = format!("bench_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&server).await.ok()?;
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .ok()?;
+    admin.close().await;
+    let mut url = url::Url::parse(&server).ok()?;
+    url.set_path(&name);
+    Some((server, name, url.to_string()))
+}
+
+async fn drop_postgres(server: &str, name: &str) {
+    if let Ok(admin) = sqlx::PgPool::connect(server).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&admin)
+        .await;
+        admin.close().await;
+    }
+}
+
+fn fast_fake() -> FakeConfig {
+    FakeConfig {
+        enforce_limits: false,
+        record_calls: false,
+        max_long_poll: Duration::from_millis(100),
+        ..FakeConfig::default()
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let people: usize = std::env::var("LEXBOT_BENCH_PEOPLE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000);
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    // The plan: one calibration person on a throwaway database.
+    let plan = {
+        let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
+        let url = format!("sqlite://{}", dir.path().join("calibration.db").display());
+        let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
+        let plan = calibrate(&fake).await;
+        running.shutdown().await;
+        conversations.store().close().await;
+        plan
+    };
+    let per_person = plan.steps.len();
+    println!(
+        "conversation: {per_person} updates per person ({} bot messages)",
+        plan.steps.iter().map(|(_, n)| n).sum::<usize>()
+    );
+
+    let mut results = Vec::new();
+    {
+        let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
+        let url = format!("sqlite://{}", dir.path().join("load.db").display());
+        let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
+        let figures = drive(&fake, &plan, people, 10_000_000, "lexbot, SQLite (durable)").await;
+        figures.print();
+        results.push(figures);
+        running.shutdown().await;
+        conversations.store().close().await;
+    }
+    if let Some((server, name, url)) = postgres_database().await {
+        let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
+        let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
+        let figures = drive(
+            &fake,
+            &plan,
+            people,
+            20_000_000,
+            "lexbot, PostgreSQL (durable)",
+        )
+        .await;
+        figures.print();
+        results.push(figures);
+        running.shutdown().await;
+        conversations.store().close().await;
+        drop_postgres(&server, &name).await;
+    }
+    let teloxide = {
+        let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
+        let bot = teloxide_dialogue_bot(&fake).await;
+        let teloxide_plan = Plan {
+            steps: (0..per_person)
+                .map(|n| {
+                    (
+                        Planned::Text(if n == 0 {
+                            "Hey".into()
+                        } else {
+                            format!("answer {n}")
+                        }),
+                        1,
+                    )
+                })
+                .collect(),
+        };
+        let figures = drive(
+            &fake,
+            &teloxide_plan,
+            people,
+            30_000_000,
+            "teloxide dialogue, InMemStorage",
+        )
+        .await;
+        figures.print();
+        bot.abort();
+        figures
+    };
+    let teloxide_rate = teloxide.updates as f64 / teloxide.seconds;
+    for figures in &results {
+        println!(
+            "ratio {:<30} / teloxide InMemStorage: {:.2}",
+            figures.label,
+            (figures.updates as f64 / figures.seconds) / teloxide_rate
+        );
+    }
+
+    // With Telegram's limits on, at both ends.
+    let limited_people = 300;
+    let fake = FakeBotApi::start(FakeConfig {
+        enforce_limits: true,
+        record_calls: false,
+        ..FakeConfig::default()
+    })
+    .await
+    .expect("fake");
+    let url = format!("sqlite://{}", dir.path().join("limited.db").display());
+    let (running, conversations) = lexbot(&url, &fake, RateLimits::telegram()).await;
+    let start_only = Plan {
+        steps: vec![plan.steps[0].clone()],
+    };
+    let figures = drive(
+        &fake,
+        &start_only,
+        limited_people,
+        40_000_000,
+        "lexbot, limits on",
+    )
+    .await;
+    let messages = start_only.steps[0].1 * limited_people;
+    println!(
+        "limits on: {messages} messages to {limited_people} chats in {:.2} s = {:.1} messages/s (configured: 30/s overall, burst 30); 429s: {}; violations: {}",
+        figures.seconds,
+        messages as f64 / figures.seconds,
+        fake.too_many_requests_sent(),
+        fake.violations().len()
+    );
+    running.shutdown().await;
+    conversations.store().close().await;
+}

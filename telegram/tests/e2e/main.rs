@@ -1,0 +1,10 @@
+//! End to end: the real teloxide client inside lexbot's Telegram adapter, against the
+//! fake Bot API server on 127.0.0.1, with a real store (SQLite, and PostgreSQL when
+//! `LEXBOT_TEST_POSTGRES_URL` is set).
+
+mod bad_input;
+mod delivery;
+mod onboarding;
+mod restart;
+mod support;
+mod webhook;

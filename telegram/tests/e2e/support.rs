@@ -1,0 +1,372 @@
+//! The harness: a fake Bot API, a fresh database, and the adapter started the way
+//! `lexbot run` starts it; plus a scripted person who waits for the bot's answers.
+
+use std::time::Duration;
+
+use bot_core::app;
+use bot_core::config::{Secret, Settings, TelegramMode};
+use bot_core::domain::{AccountRef, ChatKey, Locale, Platform, Profile};
+use bot_core::outbox::{DispatcherConfig, RateLimits};
+use bot_core::runtime::Conversations;
+use telegram::fake::{BotMessage, FakeBotApi, FakeConfig, FakeUser};
+use telegram::{RunningTelegram, TelegramOptions};
+
+/// Long enough for a slow CI machine, short enough to fail a hang quickly.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub const WEBHOOK_SECRET: &str = "test_secret-42";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh database, removed on drop (the PostgreSQL one by `DROP DATABASE`).
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// `None` for PostgreSQL when no server is configured.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("lexbot.db").display());
+                Some(Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                })
+            }
+            Backend::Postgres => {
+                let server = std::env::var("LEXBOT_TEST_POSTGRES_URL").ok()?;
+                let name = format!("tg_{}", uuid::Uuid::new_v4().simple());
+                let admin = sqlx::PgPool::connect(&server).await.expect("postgres");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&admin)
+                    .await
+                    .expect("create database");
+                admin.close().await;
+                let mut url = url::Url::parse(&server).expect("postgres URL");
+                url.set_path(&name);
+                Some(Self {
+                    url: url.to_string(),
+                    _dir: None,
+                    postgres: Some((server, name)),
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, name)) = self.postgres.take() {
+            // Drop runs outside any runtime's async context: use a small one of our own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async {
+                    if let Ok(admin) = sqlx::PgPool::connect(&server).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&admin)
+                        .await;
+                        admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Both backends, PostgreSQL only when configured.
+pub async fn backends() -> Vec<(Backend, TestDb)> {
+    let mut found = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if let Some(db) = TestDb::new(backend).await {
+            found.push((backend, db));
+        }
+    }
+    found
+}
+
+pub async fn fake(config: FakeConfig) -> FakeBotApi {
+    FakeBotApi::start(config).await.expect("fake Bot API")
+}
+
+/// The options `lexbot run` would build, pointed at the fake.
+pub fn options(fake: &FakeBotApi, mode: TelegramMode) -> TelegramOptions {
+    TelegramOptions {
+        token: Secret::new(fake.token()),
+        api_url: Some(fake.api_url()),
+        mode,
+        poll_timeout_seconds: 1,
+        request_timeout: Duration::from_secs(5),
+        webhook_listen: "127.0.0.1:0".parse().expect("address"),
+        webhook_path: "/telegram/webhook".into(),
+        webhook_secret: Some(Secret::new(WEBHOOK_SECRET)),
+        limits: RateLimits::telegram(),
+    }
+}
+
+/// Quick retries, so fault tests finish in seconds.
+pub fn dispatcher() -> DispatcherConfig {
+    DispatcherConfig {
+        owner: "e2e".into(),
+        base_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(500),
+        claim_interval: Duration::from_millis(200),
+        ..DispatcherConfig::default()
+    }
+}
+
+pub async fn conversations(db: &TestDb) -> Conversations {
+    let mut settings = Settings::load(None).expect("default settings");
+    settings.database.url = db.url.clone();
+    app::build(&settings, &bot_core::config::Secrets::default())
+        .await
+        .expect("app")
+}
+
+/// The whole adapter on `db`, as `lexbot run` starts it.
+pub async fn start(
+    fake: &FakeBotApi,
+    db: &TestDb,
+    mode: TelegramMode,
+) -> (RunningTelegram, Conversations) {
+    let conversations = conversations(db).await;
+    let running = telegram::start(conversations.clone(), options(fake, mode), dispatcher())
+        .await
+        .expect("adapter starts");
+    (running, conversations)
+}
+
+/// The person's stored profile.
+pub async fn profile_of(conversations: &Conversations, user: &FakeUser) -> Profile {
+    let account = AccountRef::new(Platform::Telegram, user.id.to_string());
+    let chat = ChatKey::new(Platform::Telegram, user.id.to_string());
+    let store = conversations.store();
+    let person = store
+        .person_for_account(&account, Locale::En, chrono::Utc::now())
+        .await
+        .expect("person");
+    store
+        .load_person(person, &chat)
+        .await
+        .expect("load")
+        .expect("exists")
+        .profile
+}
+
+/// A person in their private chat with the bot, who acts and then waits for the answer.
+pub struct Person {
+    pub fake: FakeBotApi,
+    pub user: FakeUser,
+    /// Bot messages (sends and edits) already looked at.
+    seen: usize,
+}
+
+impl Person {
+    pub fn new(fake: &FakeBotApi, id: i64, language: &str) -> Self {
+        Self {
+            fake: fake.clone(),
+            user: FakeUser::new(id, "Test").with_language(language),
+            seen: 0,
+        }
+    }
+
+    pub fn chat_id(&self) -> i64 {
+        self.user.id
+    }
+
+    /// Sends `text` and waits for a bot message containing `expect`; returns the texts
+    /// of everything the bot sent meanwhile, joined.
+    pub async fn say(&mut self, text: &str, expect: &str) -> String {
+        self.fake.text(&self.user, text);
+        self.wait_for(expect).await
+    }
+
+    /// Presses the button labelled `label` (toggle marks aside) on the newest message
+    /// that has buttons, and waits for `expect`.
+    pub async fn press(&mut self, label: &str, expect: &str) -> String {
+        let (message_id, data) = self.button(label);
+        self.fake.callback(&self.user, message_id, &data);
+        self.wait_for(expect).await
+    }
+
+    /// Presses a multi-select option and waits until the same message shows it ticked.
+    pub async fn toggle(&mut self, label: &str) {
+        let (message_id, data) = self.button(label);
+        self.fake.callback(&self.user, message_id, &data);
+        let chat = self.chat_id();
+        let ticked = "✅ ";
+        let label_json = serde_json::to_string(label).unwrap_or_default();
+        let label_json = label_json.trim_matches('"').to_owned();
+        let shown = self
+            .fake
+            .wait_until(PATIENCE, |fake| {
+                fake.messages_to(chat).iter().any(|m| {
+                    m.message_id == message_id
+                        && m.reply_markup.as_ref().is_some_and(|markup| {
+                            markup.to_string().split("\"text\":\"").any(|button| {
+                                button.starts_with(ticked) && button.contains(&label_json)
+                            })
+                        })
+                })
+            })
+            .await;
+        assert!(
+            shown,
+            "{label} never showed as ticked:\n{}",
+            self.transcript()
+        );
+        self.seen = self.fake.delivered_to(chat).len();
+    }
+
+    /// The (message id, callback data) of a button on the newest message with buttons.
+    pub fn button(&self, label: &str) -> (i64, String) {
+        let messages = self.fake.messages_to(self.chat_id());
+        let message: &BotMessage = messages
+            .iter()
+            .rev()
+            .find(|m| m.reply_markup.is_some())
+            .unwrap_or_else(|| panic!("no message with buttons:\n{}", self.transcript()));
+        let data = self
+            .fake
+            .button_data(self.chat_id(), message.message_id)
+            .into_iter()
+            .find(|(text, _)| {
+                text.trim_start_matches(['✅', '▫', '\u{fe0f}', ' '])
+                    .contains(label)
+            })
+            .map(|(_, data)| data)
+            .unwrap_or_else(|| panic!("no button {label:?}:\n{}", self.transcript()));
+        (message.message_id, data)
+    }
+
+    /// Waits for a new bot message containing `expect`. Expect text from the LAST message
+    /// of a reply: messages to one chat arrive in order, so everything before it is in.
+    pub async fn wait_for(&mut self, expect: &str) -> String {
+        let chat = self.chat_id();
+        let from = self.seen;
+        let arrived = self
+            .fake
+            .wait_until(PATIENCE, |fake| {
+                fake.delivered_to(chat)
+                    .iter()
+                    .skip(from)
+                    .any(|d| d.text.contains(expect))
+            })
+            .await;
+        assert!(arrived, "never got {expect:?}:\n{}", self.transcript());
+        let delivered = self.fake.delivered_to(chat);
+        self.seen = delivered.len();
+        delivered[from..]
+            .iter()
+            .map(|d| d.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Everything the bot sent to this chat, for failure messages.
+    pub fn transcript(&self) -> String {
+        self.fake
+            .delivered_to(self.chat_id())
+            .iter()
+            .map(|d| format!("[{} #{}] {}", d.method, d.message_id, d.text))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// How many bot messages (sends, not edits) contain `needle`.
+    pub fn sends_containing(&self, needle: &str) -> usize {
+        self.fake
+            .delivered_to(self.chat_id())
+            .iter()
+            .filter(|d| d.method != "editmessagetext" && d.text.contains(needle))
+            .count()
+    }
+}
+
+/// Waits until `check` holds (polling every 20 ms), or fails after [`PATIENCE`].
+pub async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The onboarding of the engine's transcript test, step by step, as `(action, expect)`.
+pub enum Act {
+    Say(&'static str, &'static str),
+    Press(&'static str, &'static str),
+    Toggle(&'static str),
+}
+
+pub const ONBOARDING: &[Act] = &[
+    Act::Say("/start", "Step 1 of 9"),
+    Act::Press("English", "Step 2 of 9"),
+    Act::Toggle("Spanish"),
+    Act::Press("Done", "Step 3 of 9"),
+    Act::Say("en, German", "What is your level in English?"),
+    Act::Press("B2", "What is your level in German?"),
+    Act::Press("Not sure", "Step 5 of 9"),
+    Act::Toggle("Music"),
+    Act::Toggle("Travel"),
+    Act::Press("Done", "Step 6 of 9"),
+    Act::Say("Madrid", "Step 7 of 9"),
+    Act::Toggle("Weekday evenings"),
+    Act::Toggle("Weekend mornings"),
+    Act::Press("Done", "Step 8 of 9"),
+    Act::Toggle("Text chat"),
+    Act::Toggle("Video calls"),
+    Act::Press("Done", "Step 9 of 9"),
+    Act::Say("I teach maths in Valencia & love <hiking>.", "Almost done"),
+    Act::Press("Confirm", "All set!"),
+];
+
+/// Plays `acts` as `person`.
+pub async fn play(person: &mut Person, acts: &[Act]) {
+    for act in acts {
+        match act {
+            Act::Say(text, expect) => {
+                person.say(text, expect).await;
+            }
+            Act::Press(label, expect) => {
+                person.press(label, expect).await;
+            }
+            Act::Toggle(label) => person.toggle(label).await,
+        }
+    }
+}
+
+/// Each answer the onboarding waits for arrived exactly once: nothing lost, nothing
+/// repeated.
+pub fn assert_each_answer_once(person: &Person, context: &str) {
+    let transcript = person.transcript();
+    for expect in ONBOARDING.iter().filter_map(|act| match act {
+        Act::Say(_, expect) | Act::Press(_, expect) => Some(*expect),
+        Act::Toggle(_) => None,
+    }) {
+        assert_eq!(
+            person.sends_containing(expect),
+            1,
+            "{context}: {expect:?} must arrive exactly once\n{transcript}"
+        );
+    }
+}
