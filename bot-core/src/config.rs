@@ -269,10 +269,17 @@ impl Settings {
             u64::from(telegram.poll_timeout_seconds) + 5,
             600,
         )?;
-        if telegram.webhook_listen.parse::<std::net::SocketAddr>().is_err() {
+        if telegram
+            .webhook_listen
+            .parse::<std::net::SocketAddr>()
+            .is_err()
+        {
             return Err(ConfigError::Value {
                 key: "telegram.webhook_listen",
-                reason: format!("`{}` is not an address like 0.0.0.0:8443", telegram.webhook_listen),
+                reason: format!(
+                    "`{}` is not an address like 0.0.0.0:8443",
+                    telegram.webhook_listen
+                ),
             });
         }
         if !telegram.webhook_path.starts_with('/') {

@@ -137,7 +137,10 @@ mod menu_tests {
             let menu = command_menu(context(), locale);
             let names: Vec<&str> = menu.iter().map(|(name, _)| name.as_str()).collect();
             for command in KNOWN_COMMANDS {
-                assert!(names.contains(command), "{locale:?} menu lacks /{command}: {names:?}");
+                assert!(
+                    names.contains(command),
+                    "{locale:?} menu lacks /{command}: {names:?}"
+                );
             }
             assert!(menu.iter().all(|(_, description)| !description.is_empty()));
         }
