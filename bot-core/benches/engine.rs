@@ -10,8 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bot_core::content::Content;
-use bot_core::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile};
-use bot_core::engine::{self, Context, DialogueState, Effect, Event, Input, Limits, PersonView};
+use bot_core::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Practice, Profile};
+use bot_core::engine::{
+    self, Context, DialogueState, Effect, Event, Input, Limits, PersonView, TrainingRules,
+};
 use bot_core::i18n::Texts;
 use bot_core::runtime::{Conversations, Incoming};
 use bot_core::storage;
@@ -51,12 +53,14 @@ fn context() -> Context {
         texts: Texts::embedded().expect("texts"),
         content: Content::embedded().expect("content"),
         limits: Limits::default(),
+        training: TrainingRules::default(),
     }
 }
 
 fn bench_engine(cx: &Context) {
     let script = onboarding();
     let accounts = [AccountRef::new(Platform::Local, "bench")];
+    let practice = Practice::default();
     let now = Utc::now();
     let rounds = 4_000;
     let started = Instant::now();
@@ -70,6 +74,7 @@ fn bench_engine(cx: &Context) {
                 created_at: now,
                 profile: &profile,
                 accounts: &accounts,
+                practice: &practice,
             };
             let transition = engine::step(cx, state, &view, &Event::new(input.clone()), now);
             state = transition.state;

@@ -9,6 +9,7 @@ use crate::content::Content;
 use crate::engine::Context;
 use crate::i18n::Texts;
 use crate::runtime::Conversations;
+use crate::scheduler::{Scheduler, SchedulerHandle};
 use crate::storage;
 
 /// Loads texts and content and opens (and migrates) the store the settings name.
@@ -37,5 +38,21 @@ pub fn load_context(settings: &Settings) -> anyhow::Result<Context> {
         texts,
         content,
         limits: settings.limits(),
+        training: settings.training()?,
     })
+}
+
+/// Starts the timer scheduler on `conversations` if the settings enable it; shut the
+/// handle down before closing the store.
+pub fn start_scheduler(
+    conversations: &Conversations,
+    settings: &Settings,
+) -> Option<SchedulerHandle> {
+    if !settings.scheduler.enabled {
+        tracing::info!("scheduler disabled in this process");
+        return None;
+    }
+    let config = settings.scheduler();
+    tracing::info!(instance = %config.owner, workers = config.workers, "scheduler running");
+    Some(Scheduler::new(conversations.clone(), config).spawn())
 }

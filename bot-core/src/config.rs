@@ -25,6 +25,35 @@ pub struct Settings {
     pub log: LogSettings,
     pub outbox: OutboxSettings,
     pub telegram: TelegramSettings,
+    pub scheduler: SchedulerSettings,
+    pub training: TrainingSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSettings {
+    /// `22:00-08:00`, or empty for none: the quiet hours of people who chose none.
+    pub quiet_hours: String,
+    pub max_reminders: usize,
+    /// An exam with no answer for this long is closed without a result.
+    pub exam_idle_minutes: i64,
+    /// Days without activity after which a nudge is sent, one each; [] = no nudges.
+    pub reengagement_days: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerSettings {
+    /// Whether this process fires timers; any number of processes may.
+    pub enabled: bool,
+    /// This process's name on timer leases; replicas need different names.
+    pub instance: String,
+    pub workers: usize,
+    pub batch_size: i64,
+    pub poll_interval_ms: u64,
+    pub lease_seconds: u64,
+    pub base_backoff_seconds: u64,
+    pub max_backoff_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,6 +284,35 @@ impl Settings {
             1,
             86_400,
         )?;
+        let scheduler = &self.scheduler;
+        if scheduler.instance.trim().is_empty() {
+            return Err(ConfigError::Value {
+                key: "scheduler.instance",
+                reason: "must not be empty".into(),
+            });
+        }
+        check_range("scheduler.workers", scheduler.workers, 1, 64)?;
+        check_range("scheduler.batch_size", scheduler.batch_size, 1, 10_000)?;
+        check_range(
+            "scheduler.poll_interval_ms",
+            scheduler.poll_interval_ms,
+            10,
+            60_000,
+        )?;
+        check_range("scheduler.lease_seconds", scheduler.lease_seconds, 5, 3_600)?;
+        check_range(
+            "scheduler.base_backoff_seconds",
+            scheduler.base_backoff_seconds,
+            1,
+            3_600,
+        )?;
+        check_range(
+            "scheduler.max_backoff_seconds",
+            scheduler.max_backoff_seconds,
+            scheduler.base_backoff_seconds,
+            86_400,
+        )?;
+        self.training()?;
         let telegram = &self.telegram;
         check_range(
             "telegram.poll_timeout_seconds",
@@ -300,6 +358,72 @@ impl Settings {
             max_backoff: std::time::Duration::from_secs(self.outbox.max_backoff_seconds),
             ..crate::outbox::DispatcherConfig::default()
         }
+    }
+
+    /// The timer scheduler's settings.
+    pub fn scheduler(&self) -> crate::scheduler::SchedulerConfig {
+        let scheduler = &self.scheduler;
+        crate::scheduler::SchedulerConfig {
+            owner: scheduler.instance.clone(),
+            batch_size: scheduler.batch_size,
+            poll_interval: std::time::Duration::from_millis(scheduler.poll_interval_ms),
+            lease: std::time::Duration::from_secs(scheduler.lease_seconds),
+            workers: scheduler.workers,
+            base_backoff: std::time::Duration::from_secs(scheduler.base_backoff_seconds),
+            max_backoff: std::time::Duration::from_secs(scheduler.max_backoff_seconds),
+        }
+    }
+
+    /// The training rules the engine applies.
+    pub fn training(&self) -> Result<crate::engine::TrainingRules, ConfigError> {
+        let training = &self.training;
+        let default_quiet_hours =
+            match training.quiet_hours.trim() {
+                "" => None,
+                text => Some(crate::domain::QuietHours::parse(text).ok_or_else(|| {
+                    ConfigError::Value {
+                        key: "training.quiet_hours",
+                        reason: format!(
+                            "`{text}` is not a range like 22:00-08:00 (or empty for none)"
+                        ),
+                    }
+                })?),
+            };
+        check_range("training.max_reminders", training.max_reminders, 1, 20)?;
+        check_range(
+            "training.exam_idle_minutes",
+            training.exam_idle_minutes,
+            1,
+            24 * 60,
+        )?;
+        if training.reengagement_days.len() > 8
+            || training
+                .reengagement_days
+                .windows(2)
+                .any(|pair| pair[0] >= pair[1])
+            || training
+                .reengagement_days
+                .iter()
+                .any(|days| !(1..=365).contains(days))
+        {
+            return Err(ConfigError::Value {
+                key: "training.reengagement_days",
+                reason: format!(
+                    "{:?} must be at most 8 growing numbers of days from 1 to 365",
+                    training.reengagement_days
+                ),
+            });
+        }
+        Ok(crate::engine::TrainingRules {
+            default_quiet_hours,
+            max_reminders: training.max_reminders,
+            exam_idle: chrono::Duration::minutes(training.exam_idle_minutes),
+            reengagement: training
+                .reengagement_days
+                .iter()
+                .map(|days| chrono::Duration::days(*days))
+                .collect(),
+        })
     }
 
     pub fn limits(&self) -> Limits {
@@ -414,6 +538,22 @@ mod tests {
                 "LEXBOT_DATABASE_PASSWORD",
             ),
             ("telegram_bot_token = \"123:abc\"\n", "telegram_bot_token"),
+            (
+                "[training]\nreengagement_days = [7, 3]\n",
+                "training.reengagement_days",
+            ),
+            (
+                "[training]\nquiet_hours = \"late\"\n",
+                "training.quiet_hours: `late` is not a range",
+            ),
+            (
+                "[scheduler]\nlease_seconds = 1\n",
+                "scheduler.lease_seconds: must be between 5 and 3600, got 1",
+            ),
+            (
+                "[scheduler]\nbase_backoff_seconds = 60\nmax_backoff_seconds = 30\n",
+                "scheduler.max_backoff_seconds",
+            ),
         ];
         for (text, expected) in cases {
             let file = write(&dir, text);

@@ -12,5 +12,6 @@ pub mod flows;
 pub mod i18n;
 pub mod outbox;
 pub mod runtime;
+pub mod scheduler;
 pub mod storage;
 pub mod terminal;

@@ -20,14 +20,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Profile};
+use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Practice, Profile};
 use crate::engine::{
-    self, Context, DialogueState, Effect, Event, Input, PersonView, Reply, STATE_SCHEMA_VERSION,
+    self, Context, DialogueState, Effect, Event, FiredTimer, Input, PersonView, Reply,
+    STATE_SCHEMA_VERSION,
 };
 use crate::outbox::{self, OnBlocked, OutboxFeed};
 use crate::storage::{
-    CommitOutcome, LoadedPerson, PersonCommit, PersonWrite, Store, StoreError, StoredState,
-    UpdateKey,
+    CommitOutcome, FiredTimerRef, LoadedPerson, PersonCommit, PersonWrite, Store, StoreError,
+    StoredState, TimerWrite, UpdateKey,
 };
 
 /// How often a step is recomputed after a stale write before giving up.
@@ -63,13 +64,24 @@ impl Incoming {
     }
 }
 
+/// A due timer to fire: a step of its person in the chat it was scheduled from.
+#[derive(Debug, Clone)]
+pub struct TimerEvent {
+    pub person: PersonId,
+    pub chat: ChatKey,
+    pub timer: FiredTimer,
+    /// The claimed row, deleted by the step's commit.
+    pub fired: FiredTimerRef,
+}
+
 /// What became of one event.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Handled {
     /// What the step said. For platform chats these are already queued in the outbox;
     /// the local terminal shows them itself.
     pub replies: Vec<Reply>,
-    /// The update was handled before (a redelivery): nothing was done again.
+    /// The update was handled before (a redelivery), or the timer was already fired,
+    /// moved or cancelled: nothing was done again.
     pub duplicate: bool,
 }
 
@@ -165,6 +177,32 @@ impl Conversations {
                 update: incoming.update,
                 origin_message: incoming.origin_message,
                 now,
+                timer: None,
+            })
+            .collect();
+        self.submit(items, count).await
+    }
+
+    /// Fires due timers: each is a step of its person, committed together with the
+    /// timer's deletion, so it acts once however many schedulers claimed it. The results
+    /// come in the same order; a timer that was already fired, moved or cancelled comes
+    /// back as a duplicate.
+    pub async fn fire_timers(
+        &self,
+        timers: Vec<TimerEvent>,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<Handled, RuntimeError>> {
+        let count = timers.len();
+        let items = timers
+            .into_iter()
+            .map(|event| Work {
+                who: Who::Person(event.person),
+                chat: event.chat,
+                event: Event::new(Input::Timer(event.timer)),
+                update: None,
+                origin_message: None,
+                now,
+                timer: Some(event.fired),
             })
             .collect();
         self.submit(items, count).await
@@ -186,6 +224,7 @@ impl Conversations {
             update: None,
             origin_message: None,
             now,
+            timer: None,
         };
         let mut results = self.submit(vec![item], 1).await;
         results.pop().unwrap_or(Err(RuntimeError::Stopped))
@@ -259,6 +298,8 @@ struct Work {
     update: Option<UpdateKey>,
     origin_message: Option<String>,
     now: DateTime<Utc>,
+    /// The timer this event fires, deleted by its commit.
+    timer: Option<FiredTimerRef>,
 }
 
 struct Job {
@@ -272,6 +313,7 @@ struct CachedPerson {
     created_at: DateTime<Utc>,
     profile: Profile,
     accounts: Vec<AccountRef>,
+    practice: Practice,
     /// Saved dialogues by chat; `None` = loaded, and there is none.
     dialogues: HashMap<ChatKey, Option<StoredState>>,
 }
@@ -301,6 +343,7 @@ impl Cache {
                 created_at: loaded.created_at,
                 profile: loaded.profile.clone(),
                 accounts: loaded.accounts.clone(),
+                practice: loaded.practice.clone(),
                 dialogues: HashMap::new(),
             });
         if entry.version != loaded.version {
@@ -308,6 +351,7 @@ impl Cache {
             entry.version = loaded.version;
             entry.profile = loaded.profile;
             entry.accounts = loaded.accounts;
+            entry.practice = loaded.practice;
             entry.dialogues.clear();
         }
         entry.dialogues.insert(chat.clone(), loaded.dialogue);
@@ -415,6 +459,9 @@ async fn round(
         _ => true,
     });
 
+    // First contacts resolved concurrently: each is its own small transaction.
+    resolve_accounts(shared, cache, items, pending).await?;
+
     // Who each event is from, grouped by person in arrival order.
     let mut rounds: Vec<PersonRound> = Vec::new();
     let mut index_of: HashMap<PersonId, usize> = HashMap::new();
@@ -445,6 +492,9 @@ async fn round(
         });
         rounds[slot].items.push(i);
     }
+
+    // Cache misses loaded concurrently, over the pool's connections.
+    prefetch_people(shared, cache, items, &rounds).await?;
 
     let feed = shared
         .feed
@@ -509,6 +559,9 @@ async fn round(
                     if let Some(key) = &item.update {
                         step.processed.push(key.clone());
                     }
+                    if let Some(fired) = item.timer {
+                        step.fired.push(fired);
+                    }
                     stepped.push((i, replies));
                 }
                 Err(error) => results[i] = Some(Err(error)),
@@ -554,6 +607,22 @@ async fn round(
                     retry(i, commit.person, attempts, results, &mut next_round);
                 }
             }
+            CommitOutcome::TimerGone { timers } => {
+                // Someone else fired (or the person moved) these timers: their events are
+                // done with; the person's other events go again without them.
+                tracing::debug!(person = %commit.person, ?timers, "timer already handled");
+                for (i, _) in stepped {
+                    match items[i].timer {
+                        Some(fired) if timers.contains(&fired) => {
+                            results[i] = Some(Ok(Handled {
+                                replies: Vec::new(),
+                                duplicate: true,
+                            }));
+                        }
+                        _ => retry(i, commit.person, attempts, results, &mut next_round),
+                    }
+                }
+            }
         }
     }
     if let Some(feed) = &feed {
@@ -582,11 +651,18 @@ fn retry(
 fn cache_committed(cache: &mut Cache, commit: &PersonCommit) {
     match &commit.write {
         PersonWrite::Erase => cache.forget(commit.person),
-        PersonWrite::Update { profile, dialogues } => {
+        PersonWrite::Update {
+            profile,
+            dialogues,
+            practice,
+        } => {
             if let Some(cached) = cache.people.get_mut(&commit.person) {
                 cached.version += 1;
                 if let Some(profile) = profile {
                     cached.profile = profile.clone();
+                }
+                if let Some(practice) = practice {
+                    cached.practice = Practice::clone(practice);
                 }
                 for (chat, state) in dialogues {
                     cached.dialogues.insert(chat.clone(), Some(state.clone()));
@@ -604,11 +680,15 @@ struct PersonSteps {
     accounts: Vec<AccountRef>,
     profile: Profile,
     profile_changed: bool,
+    practice: Practice,
+    practice_changed: bool,
     dialogues: HashMap<ChatKey, Option<StoredState>>,
     touched: Vec<ChatKey>,
     erased: bool,
     outbox: Vec<outbox::NewOutboxMessage>,
     processed: Vec<UpdateKey>,
+    timers: Vec<TimerWrite>,
+    fired: Vec<FiredTimerRef>,
 }
 
 impl PersonSteps {
@@ -620,11 +700,15 @@ impl PersonSteps {
             accounts: cached.accounts.clone(),
             profile: cached.profile.clone(),
             profile_changed: false,
+            practice: cached.practice.clone(),
+            practice_changed: false,
             dialogues: cached.dialogues.clone(),
             touched: Vec::new(),
             erased: false,
             outbox: Vec::new(),
             processed: Vec::new(),
+            timers: Vec::new(),
+            fired: Vec::new(),
         }
     }
 
@@ -643,6 +727,7 @@ impl PersonSteps {
             created_at: self.created_at,
             profile: &self.profile,
             accounts: &self.accounts,
+            practice: &self.practice,
         };
         let transition = engine::step(context, state, &view, &item.event, item.now);
         replies.extend(transition.replies);
@@ -652,7 +737,22 @@ impl PersonSteps {
                     self.profile = saved;
                     self.profile_changed = true;
                 }
+                Effect::SavePractice(saved) => {
+                    self.practice = saved;
+                    self.practice_changed = true;
+                }
                 Effect::ErasePerson => self.erased = true,
+                Effect::Schedule(spec) => self.timers.push(TimerWrite::Upsert {
+                    kind: spec.kind,
+                    key: engine::stored_key(spec.kind, &spec.key, &item.chat),
+                    due_at: spec.due_at,
+                    chat: item.chat.clone(),
+                    payload: spec.payload.to_string(),
+                }),
+                Effect::Cancel { kind, key } => self.timers.push(TimerWrite::Cancel {
+                    kind,
+                    key: engine::stored_key(kind, &key, &item.chat),
+                }),
             }
         }
         if !self.erased {
@@ -678,6 +778,7 @@ impl PersonSteps {
             PersonWrite::Update {
                 profile: self.profile_changed.then_some(self.profile),
                 dialogues,
+                practice: self.practice_changed.then(|| Box::new(self.practice)),
             }
         };
         PersonCommit {
@@ -686,7 +787,84 @@ impl PersonSteps {
             write,
             outbox: self.outbox,
             processed: self.processed,
+            timers: self.timers,
+            fired: self.fired,
             now,
         }
     }
+}
+
+/// Looks up (creating on first contact) every account of `pending` the cache does not
+/// know, concurrently: one round trip each instead of one after the other.
+async fn resolve_accounts(
+    shared: &Shared,
+    cache: &mut Cache,
+    items: &[Work],
+    pending: &[usize],
+) -> Result<(), RuntimeError> {
+    let mut unknown: HashMap<&AccountRef, (Locale, DateTime<Utc>)> = HashMap::new();
+    for &i in pending {
+        if let Who::Account(account) = &items[i].who
+            && !cache.accounts.contains_key(account)
+        {
+            let locale = Locale::from_client_language(items[i].event.client_language.as_deref());
+            unknown.entry(account).or_insert((locale, items[i].now));
+        }
+    }
+    let mut lookups = tokio::task::JoinSet::new();
+    for (account, (locale, now)) in unknown {
+        let store = shared.store.clone();
+        let account = account.clone();
+        lookups.spawn(async move {
+            let person = store.person_for_account(&account, locale, now).await;
+            (account, person)
+        });
+    }
+    while let Some(joined) = lookups.join_next().await {
+        let (account, person) = joined.map_err(|error| RuntimeError::Store(error.to_string()))?;
+        cache.accounts.insert(account, person?);
+    }
+    Ok(())
+}
+
+/// Loads, concurrently, the people and chats of `rounds` the cache lacks. Someone who no
+/// longer exists is simply not cached; the step loop finds that out and handles it.
+async fn prefetch_people(
+    shared: &Shared,
+    cache: &mut Cache,
+    items: &[Work],
+    rounds: &[PersonRound],
+) -> Result<(), RuntimeError> {
+    let mut loads = tokio::task::JoinSet::new();
+    for round in rounds {
+        let mut chats: Vec<&ChatKey> = Vec::new();
+        for &i in &round.items {
+            let chat = &items[i].chat;
+            let known = cache
+                .people
+                .get(&round.person)
+                .is_some_and(|cached| cached.dialogues.contains_key(chat));
+            if !known && !chats.contains(&chat) {
+                chats.push(chat);
+            }
+        }
+        // One load per person here; a person talking in two chats at once (rare) gets
+        // the second chat loaded by the step loop.
+        if let Some(chat) = chats.first() {
+            let store = shared.store.clone();
+            let person = round.person;
+            let chat = (*chat).clone();
+            loads.spawn(async move {
+                let loaded = store.load_person(person, &chat).await;
+                (chat, loaded)
+            });
+        }
+    }
+    while let Some(joined) = loads.join_next().await {
+        let (chat, loaded) = joined.map_err(|error| RuntimeError::Store(error.to_string()))?;
+        if let Some(loaded) = loaded? {
+            cache.absorb(loaded, &chat);
+        }
+    }
+    Ok(())
 }

@@ -106,6 +106,13 @@ help-commands =
     /resume — снова предлагать партнёров
     /export — получить свои данные в файле JSON
     /delete_me — удалить всё, что я о вас храню
+    /courses — короткие ежедневные курсы
+    /enroll — записаться на курс
+    /done — отметить текущий шаг курса выполненным
+    /skip — пропустить текущий шаг курса
+    /progress — ваш курс, серия и результаты
+    /placement — тест на уровень по изучаемому языку
+    /reminders — напоминания о практике и тихие часы
     /cancel — выйти из текущего вопроса
     /help — этот список
 help-in-flow = Сейчас открыт вопрос: ответьте на него или отправьте /cancel, чтобы выйти.
@@ -145,3 +152,148 @@ error-state-reset = Не удалось восстановить наш посл
 
 # A command sent in a group chat: lexbot talks one to one.
 group-private-only = Я общаюсь только лично. Напишите мне в личные сообщения: { $link }
+
+## Reminders
+
+reminders-intro = ⏰ Ваши напоминания о практике (время по { $timezone }):
+reminders-none = Напоминаний пока нет.
+reminders-line = • { $time } — { $days }
+reminders-quiet = 🌙 Тихие часы: { $hours }. В это время я не присылаю напоминаний, уроков и приглашений.
+reminders-quiet-off = 🌙 Тихие часы: выключены.
+quiet-hours-none = нет
+button-reminder-add = ➕ Добавить напоминание
+button-reminder-remove = 🗑 { $time } { $days }
+button-quiet-hours = 🌙 Тихие часы
+button-quiet-default = По умолчанию ({ $hours })
+button-quiet-off = Без тихих часов
+reminders-ask-time = Во сколько вам напоминать? Напишите время, например 08:30, — по вашему времени ({ $timezone }).
+reminders-ask-days = В какие дни в { $time }? Нажмите, чтобы изменить, затем «Готово».
+reminders-added = ✅ Напоминание на { $time }, { $days }. Следующее: { $next }.
+reminders-removed = 🗑 Напоминание удалено.
+reminders-limit = У вас уже { $max } { $max ->
+        [one] напоминание
+        [few] напоминания
+       *[other] напоминаний
+    } — больше я не храню. Сначала удалите одно.
+reminders-ask-quiet = В тихие часы я не присылаю ничего, о чём вы не просили; всё, что выпадает на них, ждёт их окончания. Отправьте их так: 22:00-08:00 — или нажмите кнопку.
+reminders-quiet-saved = ✅ Тихие часы сохранены.
+reminder-due = ⏰ Пора позаниматься! Несколько минут сегодня — и серия продолжается.
+cancel-reminders = Отменено. Напоминания не изменились.
+error-bad-time = «{ $input }» — не похоже на время. Напишите, например, 08:30 или 19:00.
+error-time-in-quiet-hours = { $time } попадает в ваши тихие часы ({ $hours }), когда я ничего не присылаю. Выберите другое время или измените тихие часы в /reminders.
+error-bad-quiet-hours = «{ $input }» — не похоже на промежуток времени. Отправьте его так: 22:00-08:00.
+days-every-day = каждый день
+days-workdays = пн–пт
+weekday-mon = Пн
+weekday-tue = Вт
+weekday-wed = Ср
+weekday-thu = Чт
+weekday-fri = Пт
+weekday-sat = Сб
+weekday-sun = Вс
+
+## Courses
+
+courses-intro = 📚 Курсы: несколько коротких заданий в день — для практики с партнёром или самостоятельно.
+courses-line = { $title } (дней: { $days }) — { $description }
+courses-current = Вы на дне { $day } из { $days } курса «{ $title }».
+button-course-pick = 📚 { $title }
+error-unknown-course = Курса «{ $input }» у меня нет. Вот какие есть:
+course-already = Вы уже проходите «{ $title }». Вот где вы сейчас:
+course-switch-confirm = Вы на дне { $day } из { $days } курса «{ $current }». Перейти на «{ $title }»? Прогресс в текущем курсе пропадёт.
+button-course-switch = Перейти
+button-course-keep = Остаться на «{ $title }»
+course-kept = Хорошо, остаёмся на текущем курсе.
+course-ask-language = Какой язык вы хотите практиковать на курсе «{ $title }»?
+course-ask-time = Во сколько присылать задания на день? Напишите время, например 08:30 (по вашему времени, { $timezone }), или нажмите кнопку.
+course-enrolled = 🎉 Вы записались на «{ $title }». День 1 — ниже; следующие дни будут приходить в { $time }.
+course-day-header = 📚 { $title } — день { $day } из { $days }: { $topic }
+course-step = Шаг { $step } из { $steps }: { $task }
+course-words = 📖 Полезные слова:
+course-word = • { $word } — { $meaning }
+button-step-done = ✅ Готово
+button-step-skip = ⏭ Пропустить
+course-step-done = ✅ Отлично!
+course-step-skipped = ⏭ Пропущено.
+course-day-complete = 🎉 День { $day } пройден. Следующий придёт: { $next }.
+course-finished = 🏁 Курс «{ $title }» пройден: выполнено шагов — { $done }, пропущено — { $skipped }. В /courses есть и другие.
+course-day-waiting = Все задания на сегодня выполнены. Следующий день придёт: { $next }.
+course-pending = 📚 День { $day } всё ещё ждёт вас. Вот где вы остановились:
+course-none = Вы сейчас не проходите курс. Список — в /courses.
+course-gone = Этого курса больше нет. Актуальные — в /courses.
+cancel-enroll = Отменено. Ничего не изменилось.
+
+## Progress
+
+progress-intro = 📈 Ваш прогресс
+progress-course = 📚 «{ $title }»: день { $day } из { $days }, сегодня шагов: { $today } из { $steps }; всего выполнено — { $done }, пропущено — { $skipped }.
+progress-no-course = 📚 Курс не выбран. Список — в /courses.
+progress-course-finished = 🏁 Курс «{ $title }» пройден { $date }.
+
+## Exams
+
+exam-intro = 📝 { $title }: { $questions } { $questions ->
+        [one] вопрос
+        [few] вопроса
+       *[other] вопросов
+    }, { $minutes } { $minutes ->
+        [one] минута
+        [few] минуты
+       *[other] минут
+    }. Ответ нельзя изменить после отправки. /cancel прерывает тест.
+step-exam-intro = Этот шаг завершается короткой проверкой.
+exam-question = 📝 { $title } — вопрос { $number } из { $count } · ⏱ осталось { $minutes } мин
+exam-hint-single = Выберите один ответ.
+exam-hint-multiple = Выберите все верные ответы, затем «Готово».
+exam-hint-ordering = Нажимайте части в правильном порядке.
+exam-order-so-far = Пока так: { $sequence }
+button-exam-reset = ↩ Начать этот вопрос заново
+exam-hint-text = Напишите ответ.
+exam-ended = Этот тест уже завершён. Результаты — в /progress.
+exam-already-answered = На этот вопрос вы уже ответили, а ответы менять нельзя. Вот текущий вопрос:
+exam-right = ✅ Верно!
+exam-wrong = ❌ Не совсем. { $explanation }
+exam-cancelled = Тест остановлен, результат не записан.
+exam-abandoned = Тест закрыт: { $minutes } мин без ответа. Результат не записан. Начать заново можно в любой момент.
+exam-time-up = ⏰ Время вышло! Вопросы без ответа считаются неверными.
+exam-result = 📊 { $title }: верно { $correct } из { $total }.
+placement-level-line = { $level }: { $correct } из { $total }
+step-exam-passed = 🎉 Пройдено — шаг выполнен.
+step-exam-failed = Пока не пройдено: нужно { $percent }%. /done — попробовать ещё раз, /skip — идти дальше.
+placement-propose = Похоже, ваш уровень { $language } — { $level }. Указать его в профиле? По нему подбираются партнёры.
+button-placement-accept = ✅ Указать { $level }
+button-placement-keep = Оставить { $level }
+placement-level-set = ✅ Ваш уровень ({ $language }) теперь { $level }.
+placement-level-kept = Профиль не изменился.
+placement-not-learning = Вы больше не изучаете { $language }, так что уровень указывать не для чего.
+exam-already-active = Вы уже проходите «{ $title }». Сначала закончите его или остановите командой /cancel в том чате, где он идёт.
+placement-ask-language = По какому языку пройти тест на уровень?
+placement-none = Теста на уровень для языка «{ $language }» пока нет.
+error-not-learning = «{ $input }» нет среди изучаемых вами языков. Они перечислены в /profile.
+
+progress-no-exams = 📝 Тестов пока не было. /placement проверит ваш уровень.
+progress-exams = 📝 Последние тесты:
+progress-exam-line = • { $date } { $title }: { $correct }/{ $total } — { $outcome }
+progress-exam-level = уровень { $level }
+progress-exam-passed = пройден
+progress-exam-failed = не пройден
+progress-exam-cancelled = остановлен
+progress-exam-abandoned = закрыт без ответа
+
+## Streaks and nudges
+
+streak-none = 🔥 Серии пока нет: выполните шаг курса или пройдите тест сегодня, чтобы начать её.
+streak-line = 🔥 Серия: { $days } { $days ->
+        [one] день
+        [few] дня
+       *[other] дней
+    } (лучшая — { $best }). { $freeze }
+streak-freeze-ready = Заморозка недели: готова — один пропущенный на этой неделе день серию не прервёт.
+streak-freeze-used = Заморозка недели: уже использована.
+reengage-first = 👋 Прошло несколько дней! Может, немного попрактикуемся сегодня?
+reengage-second = 👋 Неделя без практики — языки скучают по вам.
+reengage-third = 👋 Уже две недели. Чтобы снова втянуться, хватит одного маленького шага.
+reengage-last = 👋 Прошёл месяц. Это моё последнее напоминание; я здесь, когда захотите вернуться.
+reengage-course = 📚 Вас ждёт день { $day } курса «{ $title }»: когда выполните шаг, отправьте /done.
+reengage-placement = 📝 Не уверены в своём уровне? /placement определит его за несколько минут.
+reengage-courses = 📚 В /courses есть короткие ежедневные задания, чтобы не терять темп.

@@ -1,7 +1,7 @@
 //! Load benchmark: N people onboard at once through the fake Bot API (limits off), with
 //! lexbot on SQLite and on PostgreSQL, against a minimal teloxide dialogue bot written
 //! like teloxide's own `dialogue.rs` example (InMemStorage, dptree handlers) driven
-//! through the same number of updates per person. Then lexbot with Telegram's limits
+//! through the same sequence of texts and button presses per person. Then lexbot with Telegram's limits
 //! on: delivered messages per second against the configured 30/s, and the 429 count.
 //!
 //! `cargo bench -p telegram --bench load` (people: LEXBOT_BENCH_PEOPLE, default 2000;
@@ -17,6 +17,7 @@ use telegram::TelegramOptions;
 use telegram::fake::{Delivered, FakeBotApi, FakeConfig, FakeUser};
 use teloxide::dispatching::dialogue::InMemStorage;
 use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 /// One thing a simulated person does.
 #[derive(Clone, Debug)]
@@ -260,7 +261,9 @@ async fn calibrate(fake: &FakeBotApi) -> Plan {
     Plan { steps }
 }
 
-// ---- the teloxide dialogue bot, written like teloxide's examples/dialogue.rs ----
+// ---- the teloxide dialogue bot, written like teloxide's examples/dialogue.rs, with the
+// buttons handled the way examples/purchase.rs does, so it answers the same mix of text
+// and button presses as lexbot's onboarding (every press answered, as Telegram needs) ----
 
 type MyDialogue = Dialogue<State, InMemStorage<State>>;
 type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -279,89 +282,88 @@ pub enum State {
     },
 }
 
-async fn start(bot: Bot, dialogue: MyDialogue, msg: Message) -> HandlerResult {
-    bot.send_message(msg.chat.id, "Let's start! What's your full name?")
+fn next_button() -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([[InlineKeyboardButton::callback("Next", "next")]])
+}
+
+/// The dialogue's transition: what to ask next and the state after `answer`.
+fn advance(state: State, answer: &str) -> (String, State) {
+    match state {
+        State::Start => (
+            "Let's start! What's your full name?".into(),
+            State::ReceiveFullName,
+        ),
+        State::ReceiveFullName => (
+            "How old are you?".into(),
+            State::ReceiveAge {
+                full_name: answer.into(),
+            },
+        ),
+        State::ReceiveAge { full_name } => (
+            "What's your location?".into(),
+            State::ReceiveLocation {
+                full_name,
+                age: answer.into(),
+            },
+        ),
+        // Round again, so a conversation can be as long as lexbot's onboarding.
+        State::ReceiveLocation { full_name, age } => (
+            format!("Full name: {full_name}\nAge: {age}\nLocation: {answer}"),
+            State::ReceiveFullName,
+        ),
+    }
+}
+
+async fn receive_message(
+    bot: Bot,
+    dialogue: MyDialogue,
+    state: State,
+    msg: Message,
+) -> HandlerResult {
+    let Some(text) = msg.text() else {
+        bot.send_message(msg.chat.id, "Send me plain text.").await?;
+        return Ok(());
+    };
+    let (question, next) = advance(state, text);
+    bot.send_message(msg.chat.id, question)
+        .reply_markup(next_button())
         .await?;
-    dialogue.update(State::ReceiveFullName).await?;
+    dialogue.update(next).await?;
     Ok(())
 }
 
-async fn receive_full_name(bot: Bot, dialogue: MyDialogue, msg: Message) -> HandlerResult {
-    match msg.text() {
-        Some(text) => {
-            bot.send_message(msg.chat.id, "How old are you?").await?;
-            dialogue
-                .update(State::ReceiveAge {
-                    full_name: text.into(),
-                })
-                .await?;
-        }
-        None => {
-            bot.send_message(msg.chat.id, "Send me plain text.").await?;
-        }
-    }
-    Ok(())
-}
-
-async fn receive_age(
+async fn receive_button(
     bot: Bot,
     dialogue: MyDialogue,
-    full_name: String,
-    msg: Message,
+    state: State,
+    q: CallbackQuery,
 ) -> HandlerResult {
-    match msg.text() {
-        Some(age) => {
-            bot.send_message(msg.chat.id, "What's your location?")
-                .await?;
-            dialogue
-                .update(State::ReceiveLocation {
-                    full_name,
-                    age: age.into(),
-                })
-                .await?;
-        }
-        None => {
-            bot.send_message(msg.chat.id, "Send me a number.").await?;
-        }
-    }
-    Ok(())
-}
-
-async fn receive_location(
-    bot: Bot,
-    dialogue: MyDialogue,
-    (full_name, age): (String, String),
-    msg: Message,
-) -> HandlerResult {
-    match msg.text() {
-        Some(location) => {
-            let report = format!("Full name: {full_name}\nAge: {age}\nLocation: {location}");
-            bot.send_message(msg.chat.id, report).await?;
-            // Round again, so a conversation can be as long as lexbot's onboarding.
-            dialogue.update(State::ReceiveFullName).await?;
-        }
-        None => {
-            bot.send_message(msg.chat.id, "Send me plain text.").await?;
-        }
-    }
+    bot.answer_callback_query(q.id.clone()).await?;
+    let answer = q.data.unwrap_or_default();
+    let (question, next) = advance(state, &answer);
+    bot.send_message(dialogue.chat_id(), question)
+        .reply_markup(next_button())
+        .await?;
+    dialogue.update(next).await?;
     Ok(())
 }
 
 async fn teloxide_dialogue_bot(fake: &FakeBotApi) -> tokio::task::JoinHandle<()> {
     let bot = Bot::new(fake.token()).set_api_url(fake.api_url());
-    let mut dispatcher = Dispatcher::builder(
-        bot,
-        Update::filter_message()
-            .enter_dialogue::<Message, InMemStorage<State>, State>()
-            .branch(dptree::case![State::Start].endpoint(start))
-            .branch(dptree::case![State::ReceiveFullName].endpoint(receive_full_name))
-            .branch(dptree::case![State::ReceiveAge { full_name }].endpoint(receive_age))
-            .branch(
-                dptree::case![State::ReceiveLocation { full_name, age }].endpoint(receive_location),
-            ),
-    )
-    .dependencies(dptree::deps![InMemStorage::<State>::new()])
-    .build();
+    let handler = dptree::entry()
+        .branch(
+            Update::filter_message()
+                .enter_dialogue::<Message, InMemStorage<State>, State>()
+                .endpoint(receive_message),
+        )
+        .branch(
+            Update::filter_callback_query()
+                .enter_dialogue::<CallbackQuery, InMemStorage<State>, State>()
+                .endpoint(receive_button),
+        );
+    let mut dispatcher = Dispatcher::builder(bot, handler)
+        .dependencies(dptree::deps![InMemStorage::<State>::new()])
+        .build();
     tokio::spawn(async move { dispatcher.dispatch().await })
 }
 

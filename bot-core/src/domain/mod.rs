@@ -4,6 +4,8 @@ mod availability;
 mod ids;
 mod language;
 mod level;
+mod local_time;
+mod practice;
 mod profile;
 mod style;
 mod timezone;
@@ -12,6 +14,13 @@ pub use availability::{Availability, DayKind, DayPart, Slot};
 pub use ids::{AccountRef, ChatKey, PersonId, Platform};
 pub use language::{LanguageCode, Locale};
 pub use level::CefrLevel;
+pub use local_time::{
+    LocalTime, QuietHours, Weekdays, local_date, next_occurrence, outside_quiet, resolve,
+};
+pub use practice::{
+    ActiveExam, Enrollment, ExamEnd, ExamRecord, FinishedCourse, MAX_EXAM_HISTORY, Practice,
+    QuietSetting, Reengagement, Reminder, ResolvedStep, Streak,
+};
 pub use profile::{Bio, BioError, InterestId, LevelChoice, Profile, TargetLanguage};
 pub use style::{PracticeStyle, PracticeStyles};
 pub use timezone::{Timezone, TimezoneError, fold_name};

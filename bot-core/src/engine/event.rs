@@ -42,6 +42,8 @@ pub enum Input {
     ChatBlocked,
     /// The person unblocked the bot.
     ChatUnblocked,
+    /// A timer the person's steps scheduled is due (sent by the scheduler, not the person).
+    Timer(super::FiredTimer),
 }
 
 impl Event {

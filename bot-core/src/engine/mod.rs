@@ -8,6 +8,7 @@
 mod event;
 mod reply;
 mod state;
+mod timer;
 mod user_error;
 
 #[cfg(test)]
@@ -16,15 +17,17 @@ mod proptests;
 use chrono::{DateTime, Utc};
 
 use crate::content::Content;
-use crate::domain::{AccountRef, Locale, PersonId, Profile};
+use crate::domain::{AccountRef, Locale, PersonId, Practice, Profile, QuietHours};
 use crate::flows;
 use crate::i18n::{Arg, Texts};
 
 pub use event::{ChatKind, Event, Input};
 pub use reply::{Attachment, Button, Keyboard, MAX_BUTTON_DATA, Reply, Toggle};
 pub use state::{
-    DialogueState, Editing, Field, Onboarding, OnboardingStep, Question, STATE_SCHEMA_VERSION,
+    AddingReminder, DialogueState, Editing, EnrollStage, Enrolling, ExamPurpose, ExamSession,
+    Field, Onboarding, OnboardingStep, Question, STATE_SCHEMA_VERSION,
 };
+pub use timer::{FiredTimer, TimerKind, TimerSpec, stored_key};
 pub use user_error::{UserError, quote};
 
 /// Limits on what a person may enter, from the config.
@@ -50,12 +53,36 @@ impl Default for Limits {
     }
 }
 
-/// Everything read-only a transition may consult: texts, content and limits.
+/// How training works in this community, from the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainingRules {
+    /// Quiet hours for people who chose none of their own.
+    pub default_quiet_hours: Option<QuietHours>,
+    pub max_reminders: usize,
+    /// An exam with no answer for this long is closed without a result.
+    pub exam_idle: chrono::Duration,
+    /// Nudges after this long without activity, one each, shortest first; empty = none.
+    pub reengagement: Vec<chrono::Duration>,
+}
+
+impl Default for TrainingRules {
+    fn default() -> Self {
+        Self {
+            default_quiet_hours: QuietHours::parse("22:00-08:00"),
+            max_reminders: 5,
+            exam_idle: chrono::Duration::minutes(20),
+            reengagement: [3, 7, 14, 30].map(chrono::Duration::days).to_vec(),
+        }
+    }
+}
+
+/// Everything read-only a transition may consult: texts, content, limits and rules.
 #[derive(Debug)]
 pub struct Context {
     pub texts: Texts,
     pub content: Content,
     pub limits: Limits,
+    pub training: TrainingRules,
 }
 
 impl Context {
@@ -75,14 +102,23 @@ pub struct PersonView<'a> {
     pub created_at: DateTime<Utc>,
     pub profile: &'a Profile,
     pub accounts: &'a [AccountRef],
+    pub practice: &'a Practice,
 }
 
 /// A change the runtime carries out atomically with the next state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     SaveProfile(Profile),
+    SavePractice(Practice),
     /// Erase the person and everything that mentions them.
     ErasePerson,
+    /// Create a timer, or move the person's timer of this kind and key.
+    Schedule(TimerSpec),
+    /// Drop the person's timer of this kind and key, if there is one.
+    Cancel {
+        kind: TimerKind,
+        key: String,
+    },
 }
 
 /// The outcome of one step.
@@ -136,13 +172,82 @@ pub fn step(
     if let Some(transition) = flows::reachability::outside_dialogue(cx, &state, person, event) {
         return transition;
     }
-    let (state, notes) = expire_stale_flow(cx, state, person, now);
-    flows::route(cx, state, person, event, now).after(notes)
+    // The state a step starts from has a timeout timer exactly when it is a flow.
+    let armed = state.last_activity().is_some();
+    if let Input::Timer(timer) = &event.input {
+        // A timer can open a flow too (an exam's time limit asks about the level).
+        let mut transition = flows::timers::fire(cx, state, person, timer, now);
+        arm_dialogue_timeout(armed, &mut transition, cx.limits.dialogue_timeout);
+        return transition;
+    }
+    // An exam whose time ran out ends before the input is looked at; the rest of the
+    // step sees the practice record as that left it.
+    let (state, closed) = match flows::exams::close_overdue(cx, &state, person, now) {
+        Some(closed) => (closed.state.clone(), Some(closed)),
+        None => (state, None),
+    };
+    let closed_practice = closed.as_ref().and_then(saved_practice).cloned();
+    let view = match &closed_practice {
+        Some(practice) => PersonView {
+            practice,
+            ..*person
+        },
+        None => *person,
+    };
+    let (state, notes) = expire_stale_flow(cx, state, &view, now);
+    let mut transition = flows::route(cx, state, &view, event, now).after(notes);
+    if let Some(closed) = closed {
+        transition = transition.after(closed.replies);
+        let mut effects = closed.effects;
+        effects.append(&mut transition.effects);
+        transition.effects = effects;
+    }
+    arm_dialogue_timeout(armed, &mut transition, cx.limits.dialogue_timeout);
+    flows::upkeep::after_step(cx, &view, &mut transition, now);
+    flows::reengagement::record_activity(cx, &view, &mut transition, now);
+    transition
+}
+
+/// The practice record as a transition leaves it, if it changes it.
+pub(crate) fn saved_practice(transition: &Transition) -> Option<&Practice> {
+    transition
+        .effects
+        .iter()
+        .rev()
+        .find_map(|effect| match effect {
+            Effect::SavePractice(practice) => Some(practice),
+            _ => None,
+        })
+}
+
+/// A flow that starts gets a timeout timer, which fires when the flow has gone
+/// unanswered for `timeout` (it moves itself on when the person answered meanwhile, so
+/// answers do not each have to move it); a flow that ends drops its timer. `armed`:
+/// the step started in a flow, so the timer exists (possibly overdue, when the flow was
+/// put aside as stale: it then moves itself to the new flow's deadline when it fires).
+fn arm_dialogue_timeout(armed: bool, transition: &mut Transition, timeout: chrono::Duration) {
+    match transition.state.last_activity() {
+        Some(last) if !armed => transition.effects.push(Effect::Schedule(TimerSpec::new(
+            TimerKind::DialogueTimeout,
+            "",
+            last + timeout,
+        ))),
+        None if armed => transition.effects.push(Effect::Cancel {
+            kind: TimerKind::DialogueTimeout,
+            key: String::new(),
+        }),
+        _ => {}
+    }
+}
+
+/// Whether a flow last answered at `last` has gone unanswered too long at `now`.
+pub(crate) fn is_stale(cx: &Context, last: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now.signed_duration_since(last) >= cx.limits.dialogue_timeout
 }
 
 /// A flow nobody answered for `dialogue_timeout` is put aside: onboarding can be
 /// resumed later, an edit or a deletion prompt is dropped.
-fn expire_stale_flow(
+pub(crate) fn expire_stale_flow(
     cx: &Context,
     state: DialogueState,
     person: &PersonView<'_>,
@@ -150,7 +255,7 @@ fn expire_stale_flow(
 ) -> (DialogueState, Vec<Reply>) {
     let expired = state
         .last_activity()
-        .is_some_and(|last| now.signed_duration_since(last) > cx.limits.dialogue_timeout);
+        .is_some_and(|last| is_stale(cx, last, now));
     if !expired {
         return (state, Vec::new());
     }

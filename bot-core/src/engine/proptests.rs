@@ -3,14 +3,42 @@
 
 use proptest::prelude::*;
 
-use crate::engine::{DialogueState, Input};
+use crate::engine::{DialogueState, Input, TimerKind};
 use crate::flows::transcript::Harness;
 
 /// Button data a person might press: real prefixes with real and bogus values, plus garbage.
 fn button_data() -> impl Strategy<Value = String> {
     let prefix = prop::sample::select(vec![
-        "ui", "nat", "tgt", "lvl", "int", "av", "sty", "bio", "sum", "sum:edit", "prof", "del",
-        "resume", "x",
+        "ui",
+        "nat",
+        "tgt",
+        "lvl",
+        "int",
+        "av",
+        "sty",
+        "bio",
+        "sum",
+        "sum:edit",
+        "prof",
+        "del",
+        "resume",
+        "x",
+        "rem",
+        "rem:del",
+        "rem:day",
+        "rem:q",
+        "crs:pick",
+        "crs:lang",
+        "crs:time",
+        "crs:switch",
+        "crs:done:0",
+        "crs:skip:0",
+        "plc:lang",
+        "plc:yes:de",
+        "plc:no:de",
+        "ex:0:0",
+        "ex:0:1",
+        "ex:1:0",
     ]);
     let value = prop::sample::select(vec![
         "en",
@@ -44,6 +72,24 @@ fn button_data() -> impl Strategy<Value = String> {
         "avail",
         "style",
         "bio",
+        "add",
+        "quiet",
+        "0",
+        "1",
+        "mon",
+        "sun",
+        "default",
+        "off",
+        "first-conversations",
+        "greet",
+        "08:00",
+        "a0",
+        "a1",
+        "t0",
+        "d",
+        "o0",
+        "r",
+        "B1",
         "",
     ]);
     prop_oneof![
@@ -63,6 +109,9 @@ fn text() -> impl Strategy<Value = String> {
             "Berlin",
             "UTC+3",
             "UTC+99",
+            "08:30",
+            "23:15",
+            "22:00-08:00",
             "Москва",
             "B2",
             "c1",
@@ -102,6 +151,8 @@ enum Action {
     Send(Input),
     PressShown(prop::sample::Index),
     Wait(u16),
+    /// Time passes and due timers fire.
+    Run(u16),
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -109,6 +160,7 @@ fn action() -> impl Strategy<Value = Action> {
         4 => input().prop_map(Action::Send),
         6 => any::<prop::sample::Index>().prop_map(Action::PressShown),
         1 => (0u16..3000).prop_map(Action::Wait),
+        1 => (0u16..6000).prop_map(Action::Run),
     ]
 }
 
@@ -118,10 +170,19 @@ proptest! {
     #[test]
     fn random_conversations_keep_valid_states(
         client in prop::option::of(prop::sample::select(vec!["en", "ru-RU", "de"])),
+        registered in any::<bool>(),
         actions in prop::collection::vec(action(), 1..80),
     ) {
-        let mut harness = Harness::new();
-        harness.client_language = client.map(str::to_owned);
+        // Half the walks start from a finished profile, where random input seldom gets:
+        // reminders, and whatever else needs a registered person.
+        let mut harness = if registered {
+            crate::flows::transcript::run(crate::flows::transcript::ONBOARDING)
+        } else {
+            Harness::new()
+        };
+        if !registered {
+            harness.client_language = client.map(str::to_owned);
+        }
         for action in actions {
             match action {
                 Action::Send(input) => harness.send(input),
@@ -131,6 +192,29 @@ proptest! {
                     harness.send(input);
                 }
                 Action::Wait(minutes) => harness.now += chrono::Duration::minutes(i64::from(minutes)),
+                Action::Run(minutes) => {
+                    let until = harness.now + chrono::Duration::minutes(i64::from(minutes));
+                    harness.run_until(until);
+                }
+            }
+            // Timers match what they serve: a flow in progress has its timeout, and
+            // every reminder (and nothing else) has its timer.
+            let chat_key = crate::engine::stored_key(TimerKind::DialogueTimeout, "", &Harness::chat());
+            prop_assert_eq!(
+                harness.state.last_activity().is_some(),
+                harness.timer(TimerKind::DialogueTimeout, &chat_key).is_some(),
+                "timeout timer vs state {:?}", harness.state
+            );
+            let mut reminder_timers: Vec<String> = harness.timers.keys()
+                .filter(|(kind, _)| *kind == TimerKind::Reminder)
+                .map(|(_, key)| key.clone())
+                .collect();
+            reminder_timers.sort();
+            let mut reminders: Vec<String> = harness.practice.reminders.iter().map(|r| r.id.to_string()).collect();
+            reminders.sort();
+            prop_assert_eq!(reminder_timers, reminders);
+            if harness.practice.course.is_none() {
+                prop_assert!(harness.timer(TimerKind::CourseDay, "").is_none(), "lessons without a course");
             }
             // `Harness::send` already checked invariants, answers and button sizes;
             // the state must also survive a save and a load.

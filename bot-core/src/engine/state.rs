@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{LanguageCode, Profile};
+use crate::domain::{CefrLevel, LanguageCode, LocalTime, Profile, Weekdays};
 
 /// Bump when a variant's serialised form changes incompatibly; the runtime refuses
 /// states newer than it knows and upgrades older ones.
@@ -28,6 +28,84 @@ pub enum DialogueState {
         since: DateTime<Utc>,
         interrupted: Box<DialogueState>,
     },
+    /// /reminders: adding a reminder (its time first, then its days).
+    AddingReminder(AddingReminder),
+    /// /reminders: asking for the quiet hours.
+    SettingQuietHours { last_activity: DateTime<Utc> },
+    /// /courses, /enroll: joining a course.
+    Enrolling(Enrolling),
+    /// Taking an exam (placement or a course step's).
+    Exam(ExamSession),
+    /// A placement test proposed a level: set it on the profile?
+    ConfirmingLevel {
+        language: LanguageCode,
+        level: CefrLevel,
+        last_activity: DateTime<Utc>,
+    },
+}
+
+/// An exam in progress in this chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamSession {
+    /// Matches `Practice::exam`; carried in the exam's buttons.
+    pub session: u32,
+    pub exam: String,
+    pub purpose: ExamPurpose,
+    /// Shuffles ordering questions, the same way every time they are shown.
+    pub seed: u64,
+    /// The question on screen (index into the exam's questions); as many are answered.
+    pub current: usize,
+    /// Whether each answered question was right, in order.
+    pub results: Vec<bool>,
+    /// The options toggled (multiple choice) or put in order so far (ordering) for the
+    /// current question, as indices into its options.
+    pub picked: Vec<usize>,
+    pub started_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub last_answer_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExamPurpose {
+    /// Proposes a level for the exam's language.
+    Placement,
+    /// Checks a course step: passing it marks the step done.
+    Step {
+        course: String,
+        day: usize,
+        step: String,
+    },
+}
+
+/// Joining a course: confirming a switch, then the language, then the daily time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolling {
+    pub course: String,
+    pub stage: EnrollStage,
+    /// The learned language whose words the course shows; `None` until chosen, or when
+    /// the person learns none the course covers.
+    pub language: Option<LanguageCode>,
+    pub last_activity: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrollStage {
+    /// Another course is in progress: switch?
+    ConfirmSwitch,
+    /// Which learned language?
+    Language,
+    /// At what time each day?
+    Time,
+}
+
+/// A reminder being added: `time` is `None` until the person typed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddingReminder {
+    pub time: Option<LocalTime>,
+    pub days: Weekdays,
+    pub last_activity: DateTime<Utc>,
 }
 
 /// An onboarding in progress: the answers so far and the question on screen.
@@ -126,6 +204,12 @@ impl DialogueState {
             DialogueState::Onboarding(o) => Some(o.last_activity),
             DialogueState::Editing(e) => Some(e.last_activity),
             DialogueState::ConfirmingDelete { since, .. } => Some(*since),
+            DialogueState::AddingReminder(adding) => Some(adding.last_activity),
+            DialogueState::SettingQuietHours { last_activity } => Some(*last_activity),
+            DialogueState::Enrolling(enrolling) => Some(enrolling.last_activity),
+            DialogueState::ConfirmingLevel { last_activity, .. } => Some(*last_activity),
+            // An exam has its own time limit and idle timeout, both durable timers.
+            DialogueState::Exam(_) => None,
             DialogueState::Idle
             | DialogueState::OnboardingSuspended { .. }
             | DialogueState::OfferingResume { .. } => None,
@@ -187,6 +271,33 @@ impl DialogueState {
                 check_draft(&e.draft)?;
                 check_question(&e.draft, &e.question)
             }
+            DialogueState::AddingReminder(adding)
+                if adding.time.is_none() && adding.days != Weekdays::EVERY_DAY =>
+            {
+                Err("days chosen before the time of a reminder".to_owned())
+            }
+            DialogueState::AddingReminder(_) | DialogueState::SettingQuietHours { .. } => Ok(()),
+            DialogueState::Exam(exam) => {
+                if exam.results.len() != exam.current {
+                    Err(format!(
+                        "{} answers for question {}",
+                        exam.results.len(),
+                        exam.current
+                    ))
+                } else if exam.deadline < exam.started_at {
+                    Err("an exam that ends before it starts".to_owned())
+                } else {
+                    Ok(())
+                }
+            }
+            DialogueState::ConfirmingLevel { .. } => Ok(()),
+            DialogueState::Enrolling(enrolling) => match (enrolling.stage, enrolling.language) {
+                (EnrollStage::Time, _)
+                | (EnrollStage::ConfirmSwitch | EnrollStage::Language, None) => Ok(()),
+                (stage, Some(language)) => {
+                    Err(format!("{language} chosen before the {stage:?} stage"))
+                }
+            },
         }
     }
 }

@@ -19,6 +19,7 @@ pub fn export(
         "created_at": person.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         "accounts": person.accounts,
         "profile": person.profile,
+        "practice": person.practice,
         "conversation": &state,
     });
     let content = serde_json::to_string_pretty(&document).unwrap_or_else(|error| {
@@ -55,6 +56,7 @@ mod tests {
             "I teach maths in Valencia and love hiking."
         );
         assert_eq!(json["profile"]["native"], serde_json::json!(["es"]));
+        assert_eq!(json["practice"]["reminders"], serde_json::json!([]));
     }
 
     #[test]

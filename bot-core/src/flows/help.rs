@@ -40,15 +40,30 @@ pub fn help(
     }
 }
 
-pub fn cancel(cx: &Context, state: DialogueState, person: &PersonView<'_>) -> Transition {
+pub fn cancel(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
     let locale = super::locale_of(&state, person);
     match state {
+        DialogueState::Exam(running) => super::exams::cancel(cx, running, person, now),
+        DialogueState::ConfirmingLevel { .. } => {
+            Transition::to(DialogueState::Idle).say(cx.t(locale, "placement-level-kept"))
+        }
         DialogueState::Onboarding(onboarding) | DialogueState::OfferingResume { onboarding } => {
             Transition::to(DialogueState::OnboardingSuspended { onboarding })
                 .say(cx.t(locale, "cancel-onboarding"))
         }
         DialogueState::Editing(_) => {
             Transition::to(DialogueState::Idle).say(cx.t(locale, "cancel-edit"))
+        }
+        DialogueState::AddingReminder(_) | DialogueState::SettingQuietHours { .. } => {
+            Transition::to(DialogueState::Idle).say(cx.t(locale, "cancel-reminders"))
+        }
+        DialogueState::Enrolling(_) => {
+            Transition::to(DialogueState::Idle).say(cx.t(locale, "cancel-enroll"))
         }
         DialogueState::ConfirmingDelete { interrupted, .. } => {
             // Cancelling the question also leaves the flow it interrupted, keeping a

@@ -10,10 +10,19 @@ pub fn handle_input(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Transition {
     if let Input::Button(data) = input {
-        return match super::profile::start_edit_from_button(cx, person, data, now) {
-            Some(transition) => transition,
-            None => super::stale_button(cx, state, person, now),
-        };
+        if let Some(transition) = super::profile::start_edit_from_button(cx, person, data, now) {
+            return transition;
+        }
+        if let Some(transition) = super::reminders::button(cx, state.clone(), person, data, now) {
+            return transition;
+        }
+        if let Some(transition) = super::courses::button(cx, state.clone(), person, data, now) {
+            return transition;
+        }
+        if let Some(transition) = super::exams::button(cx, state.clone(), person, data, now) {
+            return transition;
+        }
+        return super::stale_button(cx, state, person, now);
     }
     let locale = person.profile.locale;
     let key = match (&state, person.profile.completed) {

@@ -2,15 +2,23 @@
 //! [`route`] hands an event to the flow that owns the dialogue's state.
 
 mod card;
+mod courses;
 mod delete;
+pub(crate) mod exams;
 mod export;
 mod help;
 mod idle;
 mod onboarding;
 mod pause;
 mod profile;
+mod progress;
 mod questions;
 pub(crate) mod reachability;
+pub(crate) mod reengagement;
+mod reminders;
+mod streak;
+pub(crate) mod timers;
+pub(crate) mod upkeep;
 
 #[cfg(test)]
 pub(crate) mod transcript;
@@ -29,7 +37,13 @@ pub fn locale_of(state: &DialogueState, person: &PersonView<'_>) -> Locale {
         | DialogueState::OnboardingSuspended { onboarding: o }
         | DialogueState::OfferingResume { onboarding: o } => o.draft.locale,
         DialogueState::Editing(e) => e.draft.locale,
-        DialogueState::Idle | DialogueState::ConfirmingDelete { .. } => person.profile.locale,
+        DialogueState::Idle
+        | DialogueState::ConfirmingDelete { .. }
+        | DialogueState::AddingReminder(_)
+        | DialogueState::SettingQuietHours { .. }
+        | DialogueState::Enrolling(_)
+        | DialogueState::Exam(_)
+        | DialogueState::ConfirmingLevel { .. } => person.profile.locale,
     }
 }
 
@@ -44,6 +58,13 @@ pub const KNOWN_COMMANDS: &[&str] = &[
     "resume",
     "delete_me",
     "export",
+    "reminders",
+    "courses",
+    "enroll",
+    "done",
+    "skip",
+    "progress",
+    "placement",
 ];
 
 pub fn route(
@@ -55,6 +76,7 @@ pub fn route(
 ) -> Transition {
     match &event.input {
         Input::Command { name, .. } => command(cx, state, person, name, event, now),
+        Input::Timer(timer) => timers::fire(cx, state, person, timer, now),
         Input::Resume => {
             let replies = current_prompt(cx, &state, person, now);
             if replies.is_empty() {
@@ -81,6 +103,19 @@ pub fn route(
             DialogueState::ConfirmingDelete { since, interrupted } => {
                 delete::handle(cx, since, interrupted, person, input, now)
             }
+            DialogueState::AddingReminder(adding) => {
+                reminders::handle_adding(cx, adding, person, input, now)
+            }
+            DialogueState::SettingQuietHours { .. } => {
+                reminders::handle_quiet(cx, person, input, now)
+            }
+            DialogueState::Enrolling(enrolling) => {
+                courses::handle_enrolling(cx, enrolling, person, input, now)
+            }
+            DialogueState::Exam(running) => exams::handle(cx, running, person, input, now),
+            DialogueState::ConfirmingLevel {
+                language, level, ..
+            } => exams::handle_level(cx, language, level, person, input, now),
         },
     }
 }
@@ -99,7 +134,7 @@ fn command(
     );
     match name {
         "help" => help::help(cx, state, person, now),
-        "cancel" => help::cancel(cx, state, person),
+        "cancel" => help::cancel(cx, state, person, now),
         "delete_me" => delete::ask(cx, state, person, now),
         "export" => export::export(cx, state, person, now),
         "start" => onboarding::start(cx, state, person, event, now),
@@ -107,10 +142,17 @@ fn command(
             let note = cx.t(locale_of(&state, person), "finish-or-cancel");
             ask_again(cx, state, person, now, note)
         }
-        "profile" => profile::show(cx, state, person),
+        "profile" => profile::show(cx, state, person, now),
         "language" => profile::edit_language(cx, state, person, now),
         "pause" => pause::pause(cx, state, person),
         "resume" => pause::resume(cx, state, person),
+        "reminders" => reminders::show(cx, state, person),
+        "courses" => courses::list(cx, state, person),
+        "enroll" => courses::enroll_command(cx, state, person, command_args(event), now),
+        "done" => courses::resolve_step(cx, state, person, true, None, now),
+        "skip" => courses::resolve_step(cx, state, person, false, None, now),
+        "progress" => progress::show(cx, state, person, now),
+        "placement" => exams::placement(cx, state, person, command_args(event), now),
         unknown => {
             let note = cx.tf(
                 locale_of(&state, person),
@@ -119,6 +161,14 @@ fn command(
             );
             ask_again(cx, state, person, now, note)
         }
+    }
+}
+
+/// The arguments of a command event (`/enroll first-conversations`).
+fn command_args(event: &Event) -> &str {
+    match &event.input {
+        Input::Command { args, .. } => args,
+        _ => "",
     }
 }
 
@@ -139,6 +189,23 @@ pub fn current_prompt(
             vec![questions::prompt(cx, &editing.draft, editing.question, now)]
         }
         DialogueState::ConfirmingDelete { .. } => vec![delete::prompt(cx, person.profile.locale)],
+        DialogueState::AddingReminder(adding) => match person.profile.timezone {
+            Some(tz) => vec![reminders::prompt_adding(
+                cx,
+                person.profile.locale,
+                tz,
+                adding,
+            )],
+            None => Vec::new(),
+        },
+        DialogueState::SettingQuietHours { .. } => {
+            vec![reminders::prompt_quiet(cx, person.profile.locale)]
+        }
+        DialogueState::Enrolling(enrolling) => vec![courses::prompt(cx, person, enrolling)],
+        DialogueState::Exam(running) => exams::prompt(cx, person.profile.locale, running, now),
+        DialogueState::ConfirmingLevel {
+            language, level, ..
+        } => vec![exams::level_prompt(cx, person, *language, *level)],
     }
 }
 

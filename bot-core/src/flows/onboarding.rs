@@ -50,7 +50,8 @@ pub fn start(
         DialogueState::Idle if person.profile.completed => Transition::to(DialogueState::Idle)
             .say(cx.t(person.profile.locale, "start-already-registered")),
         DialogueState::Idle => begin(cx, person.profile.clone(), now),
-        other @ (DialogueState::Editing(_) | DialogueState::ConfirmingDelete { .. }) => {
+        // Another flow is open: it comes first.
+        other => {
             let note = cx.t(super::locale_of(&other, person), "finish-or-cancel");
             super::ask_again(cx, other, person, now, note)
         }
@@ -224,7 +225,8 @@ fn handle_summary(
         | Input::Command { .. }
         | Input::Resume
         | Input::ChatBlocked
-        | Input::ChatUnblocked => {
+        | Input::ChatUnblocked
+        | Input::Timer(_) => {
             return again(cx, onboarding, now, cx.t(locale, "error-use-buttons"));
         }
     };

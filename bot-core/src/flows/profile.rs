@@ -12,12 +12,26 @@ use super::card::profile_card;
 use super::onboarding::first_unanswered;
 use super::questions::{self, Answer, current_timezone_line, next_level_question};
 
-pub fn show(cx: &Context, state: DialogueState, person: &PersonView<'_>) -> Transition {
+pub fn show(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
     let locale = person.profile.locale;
     if !person.profile.completed {
         return Transition::to(state).say(cx.t(locale, "profile-incomplete"));
     }
-    Transition::to(state).reply(card_with_edit_buttons(cx, locale, person.profile))
+    let mut card = card_with_edit_buttons(cx, locale, person.profile);
+    card.text.push('\n');
+    card.text.push_str(&super::streak::line(
+        cx,
+        locale,
+        person.practice,
+        person.profile,
+        now,
+    ));
+    Transition::to(state).reply(card)
 }
 
 fn card_with_edit_buttons(cx: &Context, locale: Locale, profile: &Profile) -> Reply {

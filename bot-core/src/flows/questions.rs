@@ -157,9 +157,11 @@ pub fn answer(
         Input::Button(data) => answer_button(cx, draft, question, data),
         Input::Text(text) => answer_text(cx, draft, question, text).map(Some),
         Input::Unsupported => Err(UserError::UnsupportedMessage),
-        Input::Command { .. } | Input::Resume | Input::ChatBlocked | Input::ChatUnblocked => {
-            Err(UserError::UseButtons)
-        }
+        Input::Command { .. }
+        | Input::Resume
+        | Input::ChatBlocked
+        | Input::ChatUnblocked
+        | Input::Timer(_) => Err(UserError::UseButtons),
     }
 }
 

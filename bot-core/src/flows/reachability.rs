@@ -58,6 +58,7 @@ mod tests {
             created_at: Utc::now(),
             profile,
             accounts: &[],
+            practice: &Default::default(),
         };
         engine::step(context(), state, &person, &event, Utc::now())
     }

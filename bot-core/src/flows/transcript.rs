@@ -8,7 +8,13 @@
 //! > <sticker>         sends something that is not text
 //! > <resume>          reopens the chat
 //! ~ client ru         the client reports this language (before the first message)
-//! ~ wait 25h          the clock moves on (h or m)
+//! ~ wait 25h          the clock moves on (m, h or d); no timer fires (as if the
+//!                     scheduler were down)
+//! ~ run 25h           the clock moves on and due timers fire, each at its due time;
+//!                     the screen is then what they said
+//! ~ fire              timers already due fire now (the scheduler is back)
+//! @ reminder 1 2026-03-03T08:00:00Z   the person's timer (kind, key if any) is due then
+//! @ dialogue_timeout none             ... or there is none
 //! < text              the replies to the last input contain this (labels as "[label]")
 //! ! text              ... and do not contain this
 //! = onboarding        the dialogue state is this (its serialised tag)
@@ -16,15 +22,16 @@
 //! ? erased            the person was erased
 //! ```
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::content::Content;
-use crate::domain::{AccountRef, Locale, PersonId, Platform, Profile};
+use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Practice, Profile};
 use crate::engine::{
-    self, Context, DialogueState, Effect, Event, Input, Keyboard, Limits, MAX_BUTTON_DATA,
-    PersonView, Reply,
+    self, Context, DialogueState, Effect, Event, FiredTimer, Input, Keyboard, Limits,
+    MAX_BUTTON_DATA, PersonView, Reply, TimerKind, TimerSpec, TrainingRules, Transition,
 };
 use crate::i18n::Texts;
 
@@ -34,6 +41,7 @@ pub fn context() -> &'static Context {
         texts: Texts::embedded().expect("shipped texts parse"),
         content: Content::embedded().expect("shipped content is valid"),
         limits: Limits::default(),
+        training: TrainingRules::default(),
     })
 }
 
@@ -48,6 +56,11 @@ pub struct Harness {
     pub client_language: Option<String>,
     pub replies: Vec<Reply>,
     pub erased: bool,
+    pub practice: Practice,
+    /// The person's timers by kind and stored key, as the store would keep them.
+    pub timers: BTreeMap<(TimerKind, String), TimerSpec>,
+    /// Every timer that fired: when, which, and what it said.
+    pub fired: Vec<(DateTime<Utc>, TimerKind, Vec<Reply>)>,
 }
 
 impl Default for Harness {
@@ -57,11 +70,16 @@ impl Default for Harness {
 }
 
 impl Harness {
+    /// A new person on Monday 2 March 2026, 09:00 UTC.
     pub fn new() -> Self {
-        let now = Utc
-            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-            .single()
-            .expect("valid date");
+        Self::starting_at(
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .expect("valid date"),
+        )
+    }
+
+    pub fn starting_at(now: DateTime<Utc>) -> Self {
         Self {
             id: PersonId::new_random(),
             created_at: now,
@@ -72,11 +90,79 @@ impl Harness {
             client_language: None,
             replies: Vec::new(),
             erased: false,
+            practice: Practice::default(),
+            timers: BTreeMap::new(),
+            fired: Vec::new(),
         }
+    }
+
+    /// The one chat the harness talks in.
+    pub fn chat() -> ChatKey {
+        ChatKey::new(Platform::Local, "tester")
     }
 
     /// Sends one event and applies the transition, like the runtime does.
     pub fn send(&mut self, input: Input) {
+        let transition = self.step(input);
+        assert!(
+            !transition.replies.is_empty(),
+            "no answer to the last input"
+        );
+        self.replies = transition.replies.clone();
+        self.apply(transition);
+    }
+
+    /// Sends an event that needs no answer (the chat was blocked, say).
+    pub fn notify(&mut self, input: Input) {
+        let transition = self.step(input);
+        self.replies = transition.replies.clone();
+        self.apply(transition);
+    }
+
+    /// Moves the clock to `until`, firing every timer that comes due on the way at its
+    /// due time; the replies are what the timers said.
+    pub fn run_until(&mut self, until: DateTime<Utc>) {
+        let mut said = Vec::new();
+        while let Some(((kind, key), spec)) = self
+            .timers
+            .iter()
+            .filter(|(_, spec)| spec.due_at <= until)
+            .min_by_key(|(_, spec)| spec.due_at)
+            .map(|(id, spec)| (id.clone(), spec.clone()))
+        {
+            self.now = self.now.max(spec.due_at);
+            said.extend(self.fire(kind, key, spec));
+        }
+        self.now = self.now.max(until);
+        self.replies = said;
+    }
+
+    /// Fires, at the current time, every timer already due (after a downtime).
+    pub fn fire_due(&mut self) {
+        let now = self.now;
+        self.run_until(now);
+    }
+
+    fn fire(&mut self, kind: TimerKind, key: String, spec: TimerSpec) -> Vec<Reply> {
+        self.timers.remove(&(kind, key));
+        let transition = self.step(Input::Timer(FiredTimer {
+            kind,
+            key: spec.key.clone(),
+            due_at: spec.due_at,
+            payload: spec.payload.clone(),
+        }));
+        let replies = transition.replies.clone();
+        self.fired.push((self.now, kind, replies.clone()));
+        self.apply(transition);
+        replies
+    }
+
+    /// The person's timer of `kind` and `key` (stored key, as the runtime keeps it).
+    pub fn timer(&self, kind: TimerKind, key: &str) -> Option<&TimerSpec> {
+        self.timers.get(&(kind, key.to_owned()))
+    }
+
+    fn step(&mut self, input: Input) -> Transition {
         let profile = self
             .profile
             .get_or_insert_with(|| {
@@ -90,6 +176,7 @@ impl Harness {
             created_at: self.created_at,
             profile: &profile,
             accounts: &self.accounts,
+            practice: &self.practice,
         };
         let event = Event {
             input,
@@ -113,17 +200,31 @@ impl Harness {
                 );
             }
         }
-        assert!(!transition.replies.is_empty(), "no answer to {event:?}");
+        transition
+    }
+
+    fn apply(&mut self, transition: Transition) {
         self.state = transition.state;
-        self.replies = transition.replies;
+        let chat = Self::chat();
         for effect in transition.effects {
             match effect {
                 Effect::SaveProfile(profile) => self.profile = Some(profile),
+                Effect::SavePractice(practice) => self.practice = practice,
                 Effect::ErasePerson => {
                     self.erased = true;
                     self.profile = None;
+                    self.practice = Practice::default();
                     self.state = DialogueState::Idle;
                     self.id = PersonId::new_random();
+                    self.timers.clear();
+                }
+                Effect::Schedule(spec) => {
+                    let key = engine::stored_key(spec.kind, &spec.key, &chat);
+                    self.timers.insert((spec.kind, key), spec);
+                }
+                Effect::Cancel { kind, key } => {
+                    let key = engine::stored_key(kind, &key, &chat);
+                    self.timers.remove(&(kind, key));
                 }
             }
         }
@@ -173,7 +274,11 @@ impl Harness {
 
 /// Runs a transcript; panics with the line and the screen on the first mismatch.
 pub fn run(script: &str) -> Harness {
-    let mut harness = Harness::new();
+    run_on(Harness::new(), script)
+}
+
+/// Runs a transcript on a harness that has a past.
+pub fn run_on(mut harness: Harness, script: &str) -> Harness {
     for (number, raw) in script.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with("//") {
@@ -200,16 +305,38 @@ pub fn run(script: &str) -> Harness {
             "~" => match rest.split_once(' ') {
                 Some(("client", language)) => harness.client_language = Some(language.to_owned()),
                 Some(("wait", amount)) => {
-                    let (number, unit) = amount.split_at(amount.len() - 1);
-                    let number: i64 = number.parse().unwrap_or_else(|_| fail("bad amount".into()));
-                    harness.now += match unit {
-                        "h" => Duration::hours(number),
-                        "m" => Duration::minutes(number),
-                        _ => fail("unit must be h or m".into()),
-                    };
+                    harness.now += duration(amount).unwrap_or_else(|| fail("bad amount".into()));
                 }
+                Some(("run", amount)) => {
+                    let amount = duration(amount).unwrap_or_else(|| fail("bad amount".into()));
+                    let until = harness.now + amount;
+                    harness.run_until(until);
+                }
+                None if rest == "fire" => harness.fire_due(),
                 _ => fail("unknown directive".into()),
             },
+            "@" => {
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                let (kind, key, due) = match words.as_slice() {
+                    [kind, due] => (*kind, None, *due),
+                    [kind, key, due] => (*kind, Some(*key), *due),
+                    _ => fail("expected `kind [key] due|none`".into()),
+                };
+                let kind = TimerKind::parse(kind).unwrap_or_else(|| fail("unknown kind".into()));
+                let key = engine::stored_key(kind, key.unwrap_or(""), &Harness::chat());
+                let actual = harness.timer(kind, &key).map(|spec| spec.due_at);
+                let expected = match due {
+                    "none" => None,
+                    due => Some(
+                        DateTime::parse_from_rfc3339(due)
+                            .unwrap_or_else(|e| fail(format!("bad time: {e}")))
+                            .with_timezone(&Utc),
+                    ),
+                };
+                if actual != expected {
+                    fail(format!("the timer is due {actual:?}"));
+                }
+            }
             "<" => {
                 if !harness.screen().contains(rest) {
                     fail(format!("not on screen:\n{}", harness.screen()));
@@ -262,6 +389,19 @@ pub fn run(script: &str) -> Harness {
         }
     }
     harness
+}
+
+/// `25h`, `90m`, `3d`.
+fn duration(amount: &str) -> Option<Duration> {
+    let split = amount.len().checked_sub(1)?;
+    let (number, unit) = amount.split_at(split);
+    let number: i64 = number.parse().ok()?;
+    match unit {
+        "m" => Some(Duration::minutes(number)),
+        "h" => Some(Duration::hours(number)),
+        "d" => Some(Duration::days(number)),
+        _ => None,
+    }
 }
 
 /// The whole onboarding of a Spanish speaker learning English and German, in English.

@@ -11,6 +11,11 @@
 //! each person's writes (dialogues, profile, outgoing messages, the ids of the updates
 //! that caused them) apply together or, on a version conflict, not at all, while the
 //! others in the batch still commit. The outbox queue itself is here too.
+//!
+//! So are the scheduler's timers: a step's new, moved and cancelled timers are part of
+//! its [`PersonCommit`], and a fired timer is deleted by the commit of the step it
+//! caused, which is rejected ([`CommitOutcome::TimerGone`]) if the timer was fired,
+//! moved or cancelled meanwhile: each timer acts once.
 
 mod batch;
 mod postgres;
@@ -21,7 +26,8 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{AccountRef, ChatKey, PersonId, Platform, Profile};
+use crate::domain::{AccountRef, ChatKey, PersonId, Platform, Practice, Profile};
+use crate::engine::TimerKind;
 use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
 
 pub use postgres::PostgresStore;
@@ -45,6 +51,8 @@ pub struct LoadedPerson {
     pub accounts: Vec<AccountRef>,
     /// The saved dialogue of the chat that was asked for, if any.
     pub dialogue: Option<StoredState>,
+    /// Their practice record; the empty one if they have none yet.
+    pub practice: Practice,
 }
 
 /// What one conversation step writes.
@@ -72,11 +80,12 @@ pub struct StepCommit {
 /// What one person's steps in a batch write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PersonWrite {
-    /// Save the dialogue states of the chats the steps ran in and, if they changed it,
-    /// the profile.
+    /// Save the dialogue states of the chats the steps ran in and, if they changed
+    /// them, the profile and the practice record.
     Update {
         profile: Option<Profile>,
         dialogues: Vec<(ChatKey, StoredState)>,
+        practice: Option<Box<Practice>>,
     },
     /// Erase the person and everything that mentions them (/delete_me).
     Erase,
@@ -93,7 +102,80 @@ pub struct PersonCommit {
     pub outbox: Vec<NewOutboxMessage>,
     /// The platform updates these steps handled, so a redelivery is recognised.
     pub processed: Vec<UpdateKey>,
+    /// Timers to create, move or drop, in the order the steps asked.
+    pub timers: Vec<TimerWrite>,
+    /// Due timers these steps handled: deleted with this commit, which is refused
+    /// entirely if any of them is no longer there at this revision.
+    pub fired: Vec<FiredTimerRef>,
     pub now: DateTime<Utc>,
+}
+
+/// A change to one of the person's timers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimerWrite {
+    /// Creates the timer, or moves the person's timer of this kind and key (a new
+    /// revision, so a worker holding the old one cannot act on it).
+    Upsert {
+        kind: TimerKind,
+        key: String,
+        due_at: DateTime<Utc>,
+        /// Where it fires.
+        chat: ChatKey,
+        /// JSON text.
+        payload: String,
+    },
+    Cancel {
+        kind: TimerKind,
+        key: String,
+    },
+}
+
+/// A claimed timer as the step that fired it names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FiredTimerRef {
+    pub id: i64,
+    pub revision: i64,
+}
+
+/// A due timer, claimed by a scheduler instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueTimer {
+    pub id: i64,
+    pub revision: i64,
+    pub person: PersonId,
+    /// As stored: a kind this build does not know (from a newer build) stays a string.
+    pub kind: String,
+    pub key: String,
+    pub due_at: DateTime<Utc>,
+    pub chat: ChatKey,
+    /// JSON text.
+    pub payload: String,
+    /// Failed firings so far.
+    pub attempts: u32,
+}
+
+impl DueTimer {
+    pub fn fired_ref(&self) -> FiredTimerRef {
+        FiredTimerRef {
+            id: self.id,
+            revision: self.revision,
+        }
+    }
+}
+
+/// Re-engagement figures over everyone, for /stats and the admin API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReengagementStats {
+    pub nudges_sent: u64,
+    /// Returns within 48 hours of a nudge.
+    pub returned_within_48h: u64,
+}
+
+/// A scheduler instance's hold on claimed timers, like [`OutboxLease`] for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimerLease {
+    pub owner: String,
+    pub until: DateTime<Utc>,
 }
 
 impl From<&StepCommit> for PersonCommit {
@@ -102,6 +184,7 @@ impl From<&StepCommit> for PersonCommit {
             StepWrite::Update { state, profile } => PersonWrite::Update {
                 profile: profile.clone(),
                 dialogues: vec![(step.chat.clone(), state.clone())],
+                practice: None,
             },
             StepWrite::Erase => PersonWrite::Erase,
         };
@@ -111,6 +194,8 @@ impl From<&StepCommit> for PersonCommit {
             write,
             outbox: Vec::new(),
             processed: Vec::new(),
+            timers: Vec::new(),
+            fired: Vec::new(),
             now: step.now,
         }
     }
@@ -125,6 +210,9 @@ pub enum CommitOutcome {
     Conflict,
     /// The person does not exist (any more): nothing of theirs was written.
     UnknownPerson,
+    /// These fired timers were already handled, moved or cancelled (by another worker,
+    /// or a step of the person): nothing of theirs was written.
+    TimerGone { timers: Vec<FiredTimerRef> },
 }
 
 /// A platform's id for one incoming update (Telegram's update_id).
@@ -200,7 +288,7 @@ pub trait Store: Send + Sync + 'static {
                 person: commit.person,
                 expected_version: commit.expected_version,
             }),
-            Some(CommitOutcome::UnknownPerson) | None => {
+            Some(CommitOutcome::UnknownPerson | CommitOutcome::TimerGone { .. }) | None => {
                 Err(StoreError::UnknownPerson(commit.person))
             }
         }
@@ -257,6 +345,38 @@ pub trait Store: Send + Sync + 'static {
     async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>, StoreError>;
 
     async fn outbox_stats(&self) -> Result<OutboxStats, StoreError>;
+
+    /// Leases up to `limit` timers due at `now` that nobody holds (or whose lease
+    /// expired, or that wait after a failure until a time now past), earliest first.
+    /// Two instances claiming at once get different timers.
+    async fn claim_timers(
+        &self,
+        lease: &TimerLease,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DueTimer>, StoreError>;
+
+    /// Firing a claimed timer failed: it is released and not claimed again before
+    /// `not_before`. Nothing happens if it was moved or fired meanwhile.
+    async fn timer_retry_later(
+        &self,
+        timer: FiredTimerRef,
+        attempts: u32,
+        not_before: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Gives up every timer lease `owner` holds (at shutdown), so others take them at once.
+    async fn release_timer_leases(&self, owner: &str) -> Result<(), StoreError>;
+
+    /// When the earliest timer is due, if there is one.
+    async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// A person's timers, earliest first (for /export, admins and tests).
+    async fn timers_of(&self, person: PersonId) -> Result<Vec<DueTimer>, StoreError>;
+
+    /// Nudges sent and returns after one, summed over everyone's practice record.
+    async fn reengagement_stats(&self) -> Result<ReengagementStats, StoreError>;
 
     /// Closes the connection pool; pending writes are finished first.
     async fn close(&self);

@@ -10,9 +10,16 @@ use std::collections::HashSet;
 
 use super::batch::{self, BatchRows};
 use super::{
-    CommitOutcome, DeadLetter, LoadedPerson, OutboxLease, PersonCommit, PersonWrite, Store,
-    StoreError, StoredState, UpdateKey,
+    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit,
+    PersonWrite, ReengagementStats, Store, StoreError, StoredState, TimerLease, UpdateKey,
 };
+
+/// The columns [`decode_timer_row`] reads, as a literal for `concat!`.
+macro_rules! timer_columns {
+    () => {
+        "id, revision, person_id, kind, key, due_at, platform, chat_id, payload, attempts"
+    };
+}
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile};
 use crate::outbox::{OutboxMessage, OutboxStats};
 
@@ -306,6 +313,97 @@ impl Store for PostgresStore {
         Ok(stats)
     }
 
+    async fn claim_timers(
+        &self,
+        lease: &TimerLease,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DueTimer>, StoreError> {
+        // SKIP LOCKED: two schedulers claiming at once take different timers.
+        let rows = sqlx::query(concat!(
+            "UPDATE timers SET lease_owner = $1, lease_until = $2 WHERE id IN \
+             (SELECT id FROM timers WHERE due_at <= $3 \
+              AND (lease_until IS NULL OR lease_until < $3) \
+              ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             RETURNING ",
+            timer_columns!()
+        ))
+        .bind(&lease.owner)
+        .bind(lease.until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut timers = rows
+            .iter()
+            .map(decode_timer_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        timers.sort_by_key(|timer| (timer.due_at, timer.id));
+        Ok(timers)
+    }
+
+    async fn timer_retry_later(
+        &self,
+        timer: FiredTimerRef,
+        attempts: u32,
+        not_before: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE timers SET attempts = $1, lease_owner = NULL, lease_until = $2, last_error = $3 \
+             WHERE id = $4 AND revision = $5",
+        )
+        .bind(i32::try_from(attempts).unwrap_or(i32::MAX))
+        .bind(not_before)
+        .bind(error)
+        .bind(timer.id)
+        .bind(timer.revision)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn release_timer_leases(&self, owner: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
+        )
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT MIN(due_at) FROM timers")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn timers_of(&self, person: PersonId) -> Result<Vec<DueTimer>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            timer_columns!(),
+            " FROM timers WHERE person_id = $1 ORDER BY due_at, id"
+        ))
+        .bind(person.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_timer_row).collect()
+    }
+
+    async fn reengagement_stats(&self) -> Result<ReengagementStats, StoreError> {
+        let (sent, returned): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM((data->'reengagement'->>'nudges_sent')::bigint), 0)::bigint, \
+                    COALESCE(SUM((data->'reengagement'->>'returns')::bigint), 0)::bigint FROM practice",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ReengagementStats {
+            nudges_sent: u64::try_from(sent).unwrap_or(0),
+            returned_within_48h: u64::try_from(returned).unwrap_or(0),
+        })
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
@@ -371,6 +469,13 @@ async fn read_person(
     })
     .transpose()?;
 
+    let practice: Option<String> =
+        sqlx::query_scalar("SELECT data::text FROM practice WHERE person_id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let practice = batch::decode_practice(person, practice.as_deref())?;
+
     Ok(Some(LoadedPerson {
         id: person,
         version,
@@ -378,6 +483,7 @@ async fn read_person(
         profile,
         accounts,
         dialogue,
+        practice,
     }))
 }
 
@@ -389,9 +495,32 @@ async fn write_batch(
     lease: Option<&OutboxLease>,
 ) -> Result<Vec<CommitOutcome>, StoreError> {
     let at = commits[0].now;
-    // The version check comes first: it decides whose writes happen at all. Rows are
+    // A fired timer that is gone (fired by another worker, moved or cancelled) voids
+    // its person's whole share: that step must not act a second time. This read takes
+    // no lock: every change to a person's timers also bumps the person's version, so a
+    // timer that goes after this read fails the version check below instead.
+    let fired: Vec<i64> = commits
+        .iter()
+        .flat_map(|commit| commit.fired.iter().map(|fired| fired.id))
+        .collect();
+    let present: HashSet<FiredTimerRef> = if fired.is_empty() {
+        HashSet::new()
+    } else {
+        sqlx::query_as::<_, (i64, i64)>("SELECT id, revision FROM timers WHERE id = ANY($1)")
+            .bind(&fired)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(id, revision)| FiredTimerRef { id, revision })
+            .collect()
+    };
+    let gone = batch::people_with_gone_timers(commits, &present);
+    // The version check comes next: it decides whose writes happen at all. Rows are
     // locked in id order, so two replicas' batches cannot deadlock on each other.
-    let mut order: Vec<&PersonCommit> = commits.iter().collect();
+    let mut order: Vec<&PersonCommit> = commits
+        .iter()
+        .filter(|commit| !gone.iter().any(|(person, _)| *person == commit.person))
+        .collect();
     order.sort_by_key(|commit| commit.person.as_uuid());
     let mut ids = Vec::with_capacity(order.len());
     let mut expected = Vec::with_capacity(order.len());
@@ -472,11 +601,30 @@ async fn write_batch(
         .execute(&mut **tx)
         .await?;
     }
+    if !rows.practice.is_empty() {
+        let (persons, records): (Vec<Uuid>, Vec<&str>) = rows
+            .practice
+            .iter()
+            .map(|(person, data)| (person.as_uuid(), data.as_str()))
+            .unzip();
+        sqlx::query(
+            "INSERT INTO practice (person_id, data, updated_at) \
+             SELECT u.person_id, u.data::jsonb, $1 FROM UNNEST($2::uuid[], $3::text[]) AS u(person_id, data) \
+             ON CONFLICT (person_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+        )
+        .bind(at)
+        .bind(persons)
+        .bind(records)
+        .execute(&mut **tx)
+        .await?;
+    }
     if !rows.erased.is_empty() {
         let erased: Vec<Uuid> = rows.erased.iter().map(|person| person.as_uuid()).collect();
         // Explicit deletes, so erasure does not hinge on every foreign key cascading.
         for sql in [
             "DELETE FROM dialogues WHERE person_id = ANY($1)",
+            "DELETE FROM timers WHERE person_id = ANY($1)",
+            "DELETE FROM practice WHERE person_id = ANY($1)",
             "DELETE FROM outbox WHERE person_id = ANY($1)",
             "DELETE FROM accounts WHERE person_id = ANY($1)",
             "DELETE FROM persons WHERE id = ANY($1)",
@@ -546,11 +694,17 @@ async fn write_batch(
         .await?;
     }
 
+    write_timers(tx, &rows, at).await?;
+
     Ok(commits
         .iter()
         .zip(queued)
         .map(|(commit, outbox)| {
-            if passed.contains(&commit.person) {
+            if let Some((_, timers)) = gone.iter().find(|(person, _)| *person == commit.person) {
+                CommitOutcome::TimerGone {
+                    timers: timers.clone(),
+                }
+            } else if passed.contains(&commit.person) {
                 CommitOutcome::Committed { outbox }
             } else if existing.contains(&commit.person.as_uuid()) {
                 CommitOutcome::Conflict
@@ -559,6 +713,99 @@ async fn write_batch(
             }
         })
         .collect())
+}
+
+/// The timer part of a batch: fired timers go, cancelled ones go, new and moved ones
+/// are written (in that order, so a fired timer can schedule its own next occurrence).
+async fn write_timers(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    rows: &BatchRows<'_>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if !rows.fired.is_empty() {
+        sqlx::query("DELETE FROM timers WHERE id = ANY($1)")
+            .bind(&rows.fired)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if !rows.timer_cancels.is_empty() {
+        let mut persons = Vec::with_capacity(rows.timer_cancels.len());
+        let mut kinds = Vec::with_capacity(rows.timer_cancels.len());
+        let mut keys = Vec::with_capacity(rows.timer_cancels.len());
+        for (person, kind, key) in &rows.timer_cancels {
+            persons.push(person.as_uuid());
+            kinds.push(kind.as_str());
+            keys.push(*key);
+        }
+        sqlx::query(
+            "DELETE FROM timers t USING UNNEST($1::uuid[], $2::text[], $3::text[]) AS c(person_id, kind, key) \
+             WHERE t.person_id = c.person_id AND t.kind = c.kind AND t.key = c.key",
+        )
+        .bind(persons)
+        .bind(kinds)
+        .bind(keys)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !rows.timer_upserts.is_empty() {
+        let count = rows.timer_upserts.len();
+        let mut persons = Vec::with_capacity(count);
+        let mut kinds = Vec::with_capacity(count);
+        let mut keys = Vec::with_capacity(count);
+        let mut due = Vec::with_capacity(count);
+        let mut platforms = Vec::with_capacity(count);
+        let mut chats = Vec::with_capacity(count);
+        let mut payloads = Vec::with_capacity(count);
+        for row in &rows.timer_upserts {
+            persons.push(row.person.as_uuid());
+            kinds.push(row.kind.as_str());
+            keys.push(row.key);
+            due.push(row.due_at);
+            platforms.push(row.chat.platform.as_str());
+            chats.push(row.chat.chat_id.as_str());
+            payloads.push(row.payload);
+        }
+        sqlx::query(
+            "INSERT INTO timers (person_id, kind, key, due_at, platform, chat_id, payload, \
+                                 revision, attempts, created_at) \
+             SELECT u.person_id, u.kind, u.key, u.due_at, u.platform, u.chat_id, u.payload, 0, 0, $1 \
+             FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[]) \
+                  AS u(person_id, kind, key, due_at, platform, chat_id, payload) \
+             ON CONFLICT (person_id, kind, key) DO UPDATE SET \
+             due_at = excluded.due_at, platform = excluded.platform, chat_id = excluded.chat_id, \
+             payload = excluded.payload, revision = timers.revision + 1, attempts = 0, \
+             lease_owner = NULL, lease_until = NULL, last_error = NULL",
+        )
+        .bind(at)
+        .bind(persons)
+        .bind(kinds)
+        .bind(keys)
+        .bind(due)
+        .bind(platforms)
+        .bind(chats)
+        .bind(payloads)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn decode_timer_row(row: &sqlx::postgres::PgRow) -> Result<DueTimer, StoreError> {
+    let platform: String = row.try_get("platform")?;
+    Ok(DueTimer {
+        id: row.try_get("id")?,
+        revision: row.try_get("revision")?,
+        person: PersonId::from_uuid(row.try_get("person_id")?),
+        kind: row.try_get("kind")?,
+        key: row.try_get("key")?,
+        due_at: row.try_get("due_at")?,
+        chat: ChatKey::new(
+            decode_platform("timers", &platform)?,
+            row.try_get::<String, _>("chat_id")?,
+        ),
+        payload: row.try_get("payload")?,
+        attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(u32::MAX),
+    })
 }
 
 fn decode_platform(table: &'static str, raw: &str) -> Result<Platform, StoreError> {

@@ -12,11 +12,18 @@ use std::collections::HashSet;
 
 use super::batch::{self, BatchRows};
 use super::{
-    CommitOutcome, DeadLetter, LoadedPerson, OutboxLease, PersonCommit, PersonWrite, Store,
-    StoreError, StoredState, UpdateKey,
+    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit,
+    PersonWrite, ReengagementStats, Store, StoreError, StoredState, TimerLease, UpdateKey,
 };
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile};
 use crate::outbox::{OutboxMessage, OutboxStats};
+
+/// The columns [`decode_timer_row`] reads, as a literal for `concat!`.
+macro_rules! timer_columns {
+    () => {
+        "id, revision, person_id, kind, key, due_at, platform, chat_id, payload, attempts"
+    };
+}
 
 /// Our own name, so that a library that keeps its migrations in SQLx's default table
 /// (`_sqlx_migrations`) can share the database without the two mixing up versions.
@@ -304,6 +311,98 @@ impl Store for SqliteStore {
         Ok(stats)
     }
 
+    async fn claim_timers(
+        &self,
+        lease: &TimerLease,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DueTimer>, StoreError> {
+        // One statement under SQLite's single writer: two claims cannot overlap.
+        let rows = sqlx::query(concat!(
+            "UPDATE timers SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
+             (SELECT id FROM timers WHERE due_at <= ?3 \
+              AND (lease_until IS NULL OR lease_until < ?3) \
+              ORDER BY due_at, id LIMIT ?4) \
+             RETURNING ",
+            timer_columns!()
+        ))
+        .bind(&lease.owner)
+        .bind(encode_time(lease.until))
+        .bind(encode_time(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut timers = rows
+            .iter()
+            .map(decode_timer_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        timers.sort_by_key(|timer| (timer.due_at, timer.id));
+        Ok(timers)
+    }
+
+    async fn timer_retry_later(
+        &self,
+        timer: FiredTimerRef,
+        attempts: u32,
+        not_before: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE timers SET attempts = ?, lease_owner = NULL, lease_until = ?, last_error = ? \
+             WHERE id = ? AND revision = ?",
+        )
+        .bind(i64::from(attempts))
+        .bind(encode_time(not_before))
+        .bind(error)
+        .bind(timer.id)
+        .bind(timer.revision)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn release_timer_leases(&self, owner: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+        )
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let due: Option<String> = sqlx::query_scalar("SELECT MIN(due_at) FROM timers")
+            .fetch_one(&self.pool)
+            .await?;
+        due.map(|due| decode_time("timers", &due)).transpose()
+    }
+
+    async fn timers_of(&self, person: PersonId) -> Result<Vec<DueTimer>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            timer_columns!(),
+            " FROM timers WHERE person_id = ? ORDER BY due_at, id"
+        ))
+        .bind(person.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_timer_row).collect()
+    }
+
+    async fn reengagement_stats(&self) -> Result<ReengagementStats, StoreError> {
+        let (sent, returned): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(json_extract(data, '$.reengagement.nudges_sent')), 0), \
+                    COALESCE(SUM(json_extract(data, '$.reengagement.returns')), 0) FROM practice",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ReengagementStats {
+            nudges_sent: u64::try_from(sent).unwrap_or(0),
+            returned_within_48h: u64::try_from(returned).unwrap_or(0),
+        })
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
@@ -381,6 +480,13 @@ async fn read_person(
     })
     .transpose()?;
 
+    let practice: Option<String> =
+        sqlx::query_scalar("SELECT data FROM practice WHERE person_id = ?")
+            .bind(&id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let practice = batch::decode_practice(person, practice.as_deref())?;
+
     Ok(Some(LoadedPerson {
         id: person,
         version,
@@ -388,6 +494,7 @@ async fn read_person(
         profile,
         accounts,
         dialogue,
+        practice,
     }))
 }
 
@@ -399,9 +506,32 @@ async fn write_batch(
     lease: Option<&OutboxLease>,
 ) -> Result<Vec<CommitOutcome>, StoreError> {
     let at = encode_time(commits[0].now);
-    // The version check comes first: it decides whose writes happen at all.
+    // A fired timer that is gone (fired by another worker, moved or cancelled) voids
+    // its person's whole share: that step must not act a second time.
+    let fired: Vec<i64> = commits
+        .iter()
+        .flat_map(|commit| commit.fired.iter().map(|fired| fired.id))
+        .collect();
+    let present: HashSet<FiredTimerRef> = if fired.is_empty() {
+        HashSet::new()
+    } else {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT id, revision FROM timers WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids_json(&fired))
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id, revision)| FiredTimerRef { id, revision })
+        .collect()
+    };
+    let gone = batch::people_with_gone_timers(commits, &present);
+    // The version check comes next: it decides whose writes happen at all.
     let mut checks = Vec::with_capacity(commits.len());
     for commit in commits {
+        if gone.iter().any(|(person, _)| *person == commit.person) {
+            continue;
+        }
         let profile = match &commit.write {
             PersonWrite::Update {
                 profile: Some(profile),
@@ -480,6 +610,23 @@ async fn write_batch(
         .execute(&mut **tx)
         .await?;
     }
+    if !rows.practice.is_empty() {
+        let records: Vec<serde_json::Value> = rows
+            .practice
+            .iter()
+            .map(|(person, data)| serde_json::json!([person.to_string(), data]))
+            .collect();
+        sqlx::query(
+            "INSERT INTO practice (person_id, data, updated_at) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?1 \
+             FROM json_each(?2) WHERE true \
+             ON CONFLICT (person_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+        )
+        .bind(&at)
+        .bind(serde_json::Value::Array(records).to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
     if !rows.erased.is_empty() {
         let erased = serde_json::Value::from(
             rows.erased
@@ -492,6 +639,8 @@ async fn write_batch(
         // not depend on the foreign_keys pragma being on for this connection.
         for sql in [
             "DELETE FROM dialogues WHERE person_id IN (SELECT value FROM json_each(?))",
+            "DELETE FROM timers WHERE person_id IN (SELECT value FROM json_each(?))",
+            "DELETE FROM practice WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM outbox WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM accounts WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM persons WHERE id IN (SELECT value FROM json_each(?))",
@@ -552,11 +701,17 @@ async fn write_batch(
         .await?;
     }
 
+    write_timers(tx, &rows, &at).await?;
+
     Ok(commits
         .iter()
         .zip(queued)
         .map(|(commit, outbox)| {
-            if passed.contains(&commit.person) {
+            if let Some((_, timers)) = gone.iter().find(|(person, _)| *person == commit.person) {
+                CommitOutcome::TimerGone {
+                    timers: timers.clone(),
+                }
+            } else if passed.contains(&commit.person) {
                 CommitOutcome::Committed { outbox }
             } else if existing.contains(&commit.person.to_string()) {
                 CommitOutcome::Conflict
@@ -565,6 +720,88 @@ async fn write_batch(
             }
         })
         .collect())
+}
+
+/// The timer part of a batch: fired timers go, cancelled ones go, new and moved ones
+/// are written (in that order, so a fired timer can schedule its own next occurrence).
+async fn write_timers(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    rows: &BatchRows<'_>,
+    at: &str,
+) -> Result<(), StoreError> {
+    if !rows.fired.is_empty() {
+        sqlx::query("DELETE FROM timers WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(ids_json(&rows.fired))
+            .execute(&mut **tx)
+            .await?;
+    }
+    if !rows.timer_cancels.is_empty() {
+        let cancels: Vec<serde_json::Value> = rows
+            .timer_cancels
+            .iter()
+            .map(|(person, kind, key)| serde_json::json!([person.to_string(), kind.as_str(), key]))
+            .collect();
+        sqlx::query(
+            "DELETE FROM timers WHERE (person_id, kind, key) IN \
+             (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') \
+              FROM json_each(?))",
+        )
+        .bind(serde_json::Value::Array(cancels).to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !rows.timer_upserts.is_empty() {
+        let upserts: Vec<serde_json::Value> = rows
+            .timer_upserts
+            .iter()
+            .map(|row| {
+                serde_json::json!([
+                    row.person.to_string(),
+                    row.kind.as_str(),
+                    row.key,
+                    encode_time(row.due_at),
+                    row.chat.platform.as_str(),
+                    row.chat.chat_id,
+                    row.payload
+                ])
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO timers (person_id, kind, key, due_at, platform, chat_id, payload, \
+                                 revision, attempts, created_at) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+                    json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), \
+                    json_extract(value, '$[6]'), 0, 0, ?1 \
+             FROM json_each(?2) WHERE true \
+             ON CONFLICT (person_id, kind, key) DO UPDATE SET \
+             due_at = excluded.due_at, platform = excluded.platform, chat_id = excluded.chat_id, \
+             payload = excluded.payload, revision = timers.revision + 1, attempts = 0, \
+             lease_owner = NULL, lease_until = NULL, last_error = NULL",
+        )
+        .bind(at)
+        .bind(serde_json::Value::Array(upserts).to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn decode_timer_row(row: &sqlx::sqlite::SqliteRow) -> Result<DueTimer, StoreError> {
+    let platform: String = row.try_get("platform")?;
+    Ok(DueTimer {
+        id: row.try_get("id")?,
+        revision: row.try_get("revision")?,
+        person: decode_person_id("timers", &row.try_get::<String, _>("person_id")?)?,
+        kind: row.try_get("kind")?,
+        key: row.try_get("key")?,
+        due_at: decode_time("timers", &row.try_get::<String, _>("due_at")?)?,
+        chat: ChatKey::new(
+            decode_platform("timers", &platform)?,
+            row.try_get::<String, _>("chat_id")?,
+        ),
+        payload: row.try_get("payload")?,
+        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+    })
 }
 
 fn keys_json<'a>(keys: impl Iterator<Item = &'a UpdateKey>) -> String {

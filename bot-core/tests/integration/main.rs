@@ -4,4 +4,6 @@
 mod support;
 
 mod runtime;
+mod scheduler;
 mod storage;
+mod timers;

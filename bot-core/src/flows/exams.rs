@@ -1,0 +1,889 @@
+//! Exams: /placement (per learned language) and course step exams, one question at a
+//! time, with a time limit and an idle timeout kept as durable timers.
+//!
+//! One exam per person at a time (`Practice::exam`, whatever the chat). The questions and
+//! answers so far live in the dialogue of the chat the exam runs in
+//! ([`DialogueState::Exam`]). Every button carries the session and the question number,
+//! so a button of an earlier question or exam is refused and an answer, once given,
+//! cannot be changed. A placement result proposes a level, which is set on the profile
+//! only when the person confirms it.
+
+use chrono::{DateTime, Utc};
+
+use crate::content::{Exam, ExamKind, PASS_PERCENT, Question, QuestionKind};
+use crate::domain::{
+    ActiveExam, CefrLevel, ExamEnd, ExamRecord, LanguageCode, LevelChoice, Locale, Practice,
+};
+use crate::engine::{
+    Button, Context, DialogueState, Effect, ExamPurpose, ExamSession, FiredTimer, Input, Keyboard,
+    PersonView, Reply, TimerKind, TimerSpec, Toggle, Transition, quote,
+};
+
+use super::questions::language_name;
+
+/// /placement [language]: the placement test of a learned language.
+pub fn placement(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    args: &str,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = person.profile.locale;
+    if !person.profile.completed {
+        return Transition::to(state).say(cx.t(locale, "profile-incomplete"));
+    }
+    let learned: Vec<LanguageCode> = person.profile.targets.iter().map(|t| t.language).collect();
+    let language = if args.trim().is_empty() {
+        match learned.as_slice() {
+            [only] => *only,
+            _ => {
+                let buttons = learned
+                    .iter()
+                    .map(|code| {
+                        Button::new(
+                            language_name(&cx.content, *code, locale),
+                            format!("plc:lang:{code}"),
+                        )
+                    })
+                    .collect();
+                return Transition::to(state).reply(
+                    Reply::text(cx.t(locale, "placement-ask-language"))
+                        .with_keyboard(Keyboard::Choice(buttons)),
+                );
+            }
+        }
+    } else {
+        match cx
+            .content
+            .find_language(args)
+            .map(|l| l.code)
+            .filter(|code| learned.contains(code))
+        {
+            Some(code) => code,
+            None => {
+                let note = cx.tf(
+                    locale,
+                    "error-not-learning",
+                    &[("input", quote(args).into())],
+                );
+                return Transition::to(state).say(note);
+            }
+        }
+    };
+    start_placement(cx, state, person, language, now)
+}
+
+fn start_placement(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    language: LanguageCode,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = person.profile.locale;
+    match cx.content.placement_exam(language) {
+        Some(exam) => start(cx, state, person, exam, ExamPurpose::Placement, now),
+        None => Transition::to(state).say(cx.tf(
+            locale,
+            "placement-none",
+            &[(
+                "language",
+                language_name(&cx.content, language, locale).into(),
+            )],
+        )),
+    }
+}
+
+/// The exam the person is taking, if its time has not run out.
+fn active(practice: &Practice, now: DateTime<Utc>) -> Option<&ActiveExam> {
+    practice.exam.as_ref().filter(|exam| now < exam.deadline)
+}
+
+/// Starts `exam`, unless another one is in progress.
+pub fn start(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    exam: &Exam,
+    purpose: ExamPurpose,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = person.profile.locale;
+    if let Some(running) = active(person.practice, now) {
+        let title = cx
+            .content
+            .exam(&running.exam)
+            .map_or_else(|| running.exam.clone(), |e| e.title.get(locale).to_owned());
+        return Transition::to(state).say(cx.tf(
+            locale,
+            "exam-already-active",
+            &[("title", title.into())],
+        ));
+    }
+    let mut practice = person.practice.clone();
+    let session = practice.next_exam_session;
+    practice.next_exam_session = session.wrapping_add(1);
+    let deadline = now + exam.time_limit();
+    practice.exam = Some(ActiveExam {
+        session,
+        exam: exam.id.clone(),
+        started_at: now,
+        deadline,
+    });
+    let (high, low) = person.id.as_uuid().as_u64_pair();
+    let running = ExamSession {
+        session,
+        exam: exam.id.clone(),
+        purpose,
+        seed: high ^ low.rotate_left(17) ^ u64::from(session),
+        current: 0,
+        results: Vec::new(),
+        picked: Vec::new(),
+        started_at: now,
+        deadline,
+        last_answer_at: now,
+    };
+    let mut intro = cx.tf(
+        locale,
+        "exam-intro",
+        &[
+            ("title", exam.title.get(locale).into()),
+            ("questions", exam.questions.len().into()),
+            ("minutes", exam.time_limit_minutes.into()),
+        ],
+    );
+    if matches!(running.purpose, ExamPurpose::Step { .. }) {
+        intro = format!("{}\n{intro}", cx.t(locale, "step-exam-intro"));
+    }
+    let question = question_reply(cx, locale, exam, &running, now);
+    Transition::to(DialogueState::Exam(running))
+        .say(intro)
+        .reply(question)
+        .effect(Effect::SavePractice(practice))
+        .effect(Effect::Schedule(TimerSpec::new(
+            TimerKind::ExamDeadline,
+            session.to_string(),
+            deadline,
+        )))
+        .effect(Effect::Schedule(TimerSpec::new(
+            TimerKind::ExamIdle,
+            session.to_string(),
+            now + cx.training.exam_idle,
+        )))
+}
+
+/// The question on screen, for /help, a reopened chat, or after a wrong input.
+pub fn prompt(
+    cx: &Context,
+    locale: Locale,
+    running: &ExamSession,
+    now: DateTime<Utc>,
+) -> Vec<Reply> {
+    cx.content
+        .exam(&running.exam)
+        .map(|exam| question_reply(cx, locale, exam, running, now))
+        .into_iter()
+        .collect()
+}
+
+fn question_reply(
+    cx: &Context,
+    locale: Locale,
+    exam: &Exam,
+    running: &ExamSession,
+    now: DateTime<Utc>,
+) -> Reply {
+    let Some(question) = exam.questions.get(running.current) else {
+        return Reply::text(cx.t(locale, "exam-ended"));
+    };
+    let seconds_left = running
+        .deadline
+        .signed_duration_since(now)
+        .num_seconds()
+        .max(0);
+    let header = cx.tf(
+        locale,
+        "exam-question",
+        &[
+            ("title", exam.title.get(locale).into()),
+            ("number", (running.current + 1).into()),
+            ("count", exam.questions.len().into()),
+            ("minutes", ((seconds_left + 59) / 60).into()),
+        ],
+    );
+    let data = |action: String| format!("ex:{}:{}:{action}", running.session, running.current);
+    let order = question.display_order(running.seed);
+    let options = question.options();
+    let label = |index: usize| options.get(index).cloned().unwrap_or_default();
+    let (hint, keyboard) = match &question.kind {
+        QuestionKind::Single { .. } => (
+            cx.t(locale, "exam-hint-single"),
+            Some(Keyboard::Choice(
+                order
+                    .iter()
+                    .map(|&index| Button::new(label(index), data(format!("a{index}"))))
+                    .collect(),
+            )),
+        ),
+        QuestionKind::Multiple { .. } => (
+            cx.t(locale, "exam-hint-multiple"),
+            Some(Keyboard::MultiSelect {
+                options: order
+                    .iter()
+                    .map(|&index| Toggle {
+                        button: Button::new(label(index), data(format!("t{index}"))),
+                        selected: running.picked.contains(&index),
+                    })
+                    .collect(),
+                done: Button::new(cx.t(locale, "button-done"), data("d".to_owned())),
+            }),
+        ),
+        QuestionKind::Ordering { .. } => {
+            let mut hint = cx.t(locale, "exam-hint-ordering");
+            let mut buttons: Vec<Button> = order
+                .iter()
+                .filter(|index| !running.picked.contains(index))
+                .map(|&index| Button::new(label(index), data(format!("o{index}"))))
+                .collect();
+            if !running.picked.is_empty() {
+                let sequence: Vec<String> = running.picked.iter().map(|&i| label(i)).collect();
+                hint.push('\n');
+                hint.push_str(&cx.tf(
+                    locale,
+                    "exam-order-so-far",
+                    &[("sequence", sequence.join(" → ").into())],
+                ));
+                buttons.push(Button::new(
+                    cx.t(locale, "button-exam-reset"),
+                    data("r".to_owned()),
+                ));
+            }
+            (hint, Some(Keyboard::Choice(buttons)))
+        }
+        QuestionKind::Text { .. } => (cx.t(locale, "exam-hint-text"), None),
+    };
+    let reply = Reply::text(format!("{header}\n\n{}\n\n{hint}", question.prompt));
+    match keyboard {
+        Some(keyboard) => reply.with_keyboard(keyboard),
+        None => reply,
+    }
+}
+
+/// An input while an exam is on screen.
+pub fn handle(
+    cx: &Context,
+    mut running: ExamSession,
+    person: &PersonView<'_>,
+    input: &Input,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = person.profile.locale;
+    let still_ours = person
+        .practice
+        .exam
+        .as_ref()
+        .is_some_and(|exam| exam.session == running.session);
+    let (Some(exam), true) = (cx.content.exam(&running.exam), still_ours) else {
+        // Closed meanwhile (its timer ran in this chat's absence), or no longer in the pack.
+        return Transition::to(DialogueState::Idle).say(cx.t(locale, "exam-ended"));
+    };
+    let Some(question) = exam.questions.get(running.current) else {
+        return finish(
+            cx,
+            running,
+            exam,
+            ExamEnd::Completed,
+            person,
+            now,
+            Vec::new(),
+        );
+    };
+    let again = |running: ExamSession, note: String| {
+        let reply = question_reply(cx, locale, exam, &running, now);
+        Transition::to(DialogueState::Exam(running))
+            .say(note)
+            .reply(reply)
+    };
+    match input {
+        Input::Button(data) => {
+            let Some((session, number, action)) = parse_button(data) else {
+                return again(running, cx.t(locale, "stale-button"));
+            };
+            if session != running.session || number > running.current {
+                return again(running, cx.t(locale, "stale-button"));
+            }
+            if number < running.current {
+                return again(running, cx.t(locale, "exam-already-answered"));
+            }
+            let options = question.options().len();
+            let option = |text: &str| text.parse::<usize>().ok().filter(|i| *i < options);
+            match (&question.kind, action.split_at(1.min(action.len()))) {
+                (QuestionKind::Single { .. }, ("a", index)) => match option(index) {
+                    Some(index) => {
+                        let right = question.check(&crate::content::Answer::SingleChoice(index));
+                        answered(cx, running, exam, question, right, person, now)
+                    }
+                    None => again(running, cx.t(locale, "stale-button")),
+                },
+                (QuestionKind::Multiple { .. }, ("t", index)) => match option(index) {
+                    Some(index) => {
+                        match running.picked.iter().position(|i| *i == index) {
+                            Some(at) => {
+                                running.picked.remove(at);
+                            }
+                            None => running.picked.push(index),
+                        }
+                        let reply =
+                            question_reply(cx, locale, exam, &running, now).updating_previous();
+                        Transition::to(DialogueState::Exam(running)).reply(reply)
+                    }
+                    None => again(running, cx.t(locale, "stale-button")),
+                },
+                (QuestionKind::Multiple { .. }, ("d", "")) => {
+                    if running.picked.is_empty() {
+                        return again(running, cx.t(locale, "error-pick-at-least-one"));
+                    }
+                    let chosen = running.picked.iter().copied().collect();
+                    let right = question.check(&crate::content::Answer::MultipleChoice(chosen));
+                    answered(cx, running, exam, question, right, person, now)
+                }
+                (QuestionKind::Ordering { .. }, ("o", index)) => match option(index) {
+                    Some(index) if !running.picked.contains(&index) => {
+                        running.picked.push(index);
+                        if running.picked.len() == options {
+                            let order = running.picked.clone();
+                            let right = question.check(&crate::content::Answer::Ordering(order));
+                            return answered(cx, running, exam, question, right, person, now);
+                        }
+                        let reply =
+                            question_reply(cx, locale, exam, &running, now).updating_previous();
+                        Transition::to(DialogueState::Exam(running)).reply(reply)
+                    }
+                    _ => again(running, cx.t(locale, "stale-button")),
+                },
+                (QuestionKind::Ordering { .. }, ("r", "")) => {
+                    running.picked.clear();
+                    let reply = question_reply(cx, locale, exam, &running, now).updating_previous();
+                    Transition::to(DialogueState::Exam(running)).reply(reply)
+                }
+                _ => again(running, cx.t(locale, "stale-button")),
+            }
+        }
+        Input::Text(text) => match &question.kind {
+            QuestionKind::Text { .. } => {
+                let right = question.check(&crate::content::Answer::Text(text.clone()));
+                answered(cx, running, exam, question, right, person, now)
+            }
+            _ => again(running, cx.t(locale, "error-use-buttons")),
+        },
+        Input::Unsupported => again(running, cx.t(locale, "error-unsupported-message")),
+        _ => {
+            let reply = question_reply(cx, locale, exam, &running, now);
+            Transition::to(DialogueState::Exam(running)).reply(reply)
+        }
+    }
+}
+
+/// `ex:<session>:<question>:<action>`.
+fn parse_button(data: &str) -> Option<(u32, usize, &str)> {
+    let mut parts = data.strip_prefix("ex:")?.splitn(3, ':');
+    let session = parts.next()?.parse().ok()?;
+    let number = parts.next()?.parse().ok()?;
+    let action = parts.next().filter(|action| !action.is_empty())?;
+    Some((session, number, action))
+}
+
+/// The current question was answered (`right` or not): on to the next, or the end.
+fn answered(
+    cx: &Context,
+    mut running: ExamSession,
+    exam: &Exam,
+    question: &Question,
+    right: bool,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = person.profile.locale;
+    running.results.push(right);
+    running.current += 1;
+    running.picked.clear();
+    running.last_answer_at = now;
+    // Step exams teach as they go; a placement test does not give answers away.
+    let mut notes = Vec::new();
+    if exam.kind == ExamKind::Step {
+        notes.push(Reply::text(if right {
+            cx.t(locale, "exam-right")
+        } else {
+            cx.tf(
+                locale,
+                "exam-wrong",
+                &[("explanation", question.explanation.get(locale).into())],
+            )
+        }));
+    }
+    if running.current >= exam.questions.len() {
+        return finish(cx, running, exam, ExamEnd::Completed, person, now, notes);
+    }
+    let reply = question_reply(cx, locale, exam, &running, now);
+    let session = running.session;
+    let mut transition = Transition::to(DialogueState::Exam(running))
+        .reply(reply)
+        .effect(Effect::Schedule(TimerSpec::new(
+            TimerKind::ExamIdle,
+            session.to_string(),
+            now + cx.training.exam_idle,
+        )));
+    transition = transition.after(notes);
+    transition
+}
+
+/// Ends an exam: records it, drops its timers, and shows the result (a placement test
+/// then asks whether to set the level; a passed step exam marks its step done).
+fn finish(
+    cx: &Context,
+    running: ExamSession,
+    exam: &Exam,
+    end: ExamEnd,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+    mut replies: Vec<Reply>,
+) -> Transition {
+    let locale = person.profile.locale;
+    let total = exam.questions.len();
+    let correct = running.results.iter().filter(|right| **right).count();
+    let mut practice = person.practice.clone();
+    if practice
+        .exam
+        .as_ref()
+        .is_some_and(|active| active.session == running.session)
+    {
+        practice.exam = None;
+    }
+    let mut record = ExamRecord {
+        exam: exam.id.clone(),
+        started_at: running.started_at,
+        ended_at: now,
+        end,
+        correct: correct as u32,
+        answered: running.results.len() as u32,
+        questions: total as u32,
+        level: None,
+        passed: None,
+    };
+    let mut effects = vec![
+        Effect::Cancel {
+            kind: TimerKind::ExamDeadline,
+            key: running.session.to_string(),
+        },
+        Effect::Cancel {
+            kind: TimerKind::ExamIdle,
+            key: running.session.to_string(),
+        },
+    ];
+    let mut state = DialogueState::Idle;
+    let mut follow_up = None;
+    match end {
+        ExamEnd::Cancelled => replies.push(Reply::text(cx.t(locale, "exam-cancelled"))),
+        ExamEnd::Abandoned => replies.push(Reply::text(cx.tf(
+            locale,
+            "exam-abandoned",
+            &[("minutes", cx.training.exam_idle.num_minutes().into())],
+        ))),
+        ExamEnd::Completed | ExamEnd::TimeUp => {
+            super::streak::practised(&mut practice, person.profile, now);
+            if end == ExamEnd::TimeUp {
+                replies.push(Reply::text(cx.t(locale, "exam-time-up")));
+            }
+            let result = cx.tf(
+                locale,
+                "exam-result",
+                &[
+                    ("title", exam.title.get(locale).into()),
+                    ("correct", correct.into()),
+                    ("total", total.into()),
+                ],
+            );
+            match &running.purpose {
+                ExamPurpose::Placement => {
+                    // Unanswered questions count as wrong.
+                    let placement = exam.score_placement(|question| {
+                        exam.questions
+                            .iter()
+                            .position(|q| q.id == question.id)
+                            .and_then(|index| running.results.get(index))
+                            .copied()
+                            .unwrap_or(false)
+                    });
+                    record.level = Some(placement.level);
+                    let mut lines = vec![result];
+                    for score in &placement.scores {
+                        lines.push(cx.tf(
+                            locale,
+                            "placement-level-line",
+                            &[
+                                ("level", score.level.as_str().into()),
+                                ("correct", score.correct.into()),
+                                ("total", score.total.into()),
+                            ],
+                        ));
+                    }
+                    replies.push(Reply::text(lines.join("\n")));
+                    replies.push(level_prompt(cx, person, exam.language, placement.level));
+                    state = DialogueState::ConfirmingLevel {
+                        language: exam.language,
+                        level: placement.level,
+                        last_activity: now,
+                    };
+                }
+                ExamPurpose::Step { day, step, .. } => {
+                    let passed = total > 0 && correct * 100 >= total * PASS_PERCENT;
+                    record.passed = Some(passed);
+                    replies.push(Reply::text(result));
+                    if passed {
+                        replies.push(Reply::text(cx.t(locale, "step-exam-passed")));
+                        follow_up = Some((*day, step.clone()));
+                    } else {
+                        replies.push(Reply::text(cx.tf(
+                            locale,
+                            "step-exam-failed",
+                            &[("percent", PASS_PERCENT.into())],
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    practice.record_exam(record);
+    effects.insert(0, Effect::SavePractice(practice.clone()));
+    let mut transition = Transition {
+        state,
+        replies,
+        effects,
+    };
+    if let Some((day, step)) = follow_up {
+        let view = PersonView {
+            practice: &practice,
+            ..*person
+        };
+        if let Some(marked) =
+            super::courses::pass_step(cx, transition.state.clone(), &view, day, &step, now)
+        {
+            transition.state = marked.state;
+            transition.replies.extend(marked.replies);
+            transition.effects.extend(marked.effects);
+        }
+    }
+    transition
+}
+
+/// /cancel during an exam: it ends without a result.
+pub fn cancel(
+    cx: &Context,
+    running: ExamSession,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
+    match cx.content.exam(&running.exam) {
+        Some(exam) => finish(
+            cx,
+            running,
+            exam,
+            ExamEnd::Cancelled,
+            person,
+            now,
+            Vec::new(),
+        ),
+        None => {
+            Transition::to(DialogueState::Idle).say(cx.t(person.profile.locale, "exam-cancelled"))
+        }
+    }
+}
+
+/// Before any input: an exam on screen whose time ran out ends first (its timer may not
+/// have fired yet, e.g. after a downtime), so the input meets the state after it.
+pub fn close_overdue(
+    cx: &Context,
+    state: &DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Option<Transition> {
+    let DialogueState::Exam(running) = state else {
+        return None;
+    };
+    if now < running.deadline {
+        return None;
+    }
+    let exam = cx.content.exam(&running.exam)?;
+    Some(finish(
+        cx,
+        running.clone(),
+        exam,
+        ExamEnd::TimeUp,
+        person,
+        now,
+        Vec::new(),
+    ))
+}
+
+/// The time limit of an exam ran out.
+pub fn fire_deadline(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    fired: &FiredTimer,
+    now: DateTime<Utc>,
+) -> Transition {
+    match state {
+        DialogueState::Exam(running) if fired.key == running.session.to_string() => {
+            match cx.content.exam(&running.exam) {
+                Some(exam) => finish(cx, running, exam, ExamEnd::TimeUp, person, now, Vec::new()),
+                None => release(DialogueState::Idle, person, &fired.key, now),
+            }
+        }
+        other => release(other, person, &fired.key, now),
+    }
+}
+
+/// No answer for the idle timeout: the exam is closed without a result.
+pub fn fire_idle(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    fired: &FiredTimer,
+    now: DateTime<Utc>,
+) -> Transition {
+    match state {
+        DialogueState::Exam(running) if fired.key == running.session.to_string() => {
+            let Some(exam) = cx.content.exam(&running.exam) else {
+                return release(DialogueState::Idle, person, &fired.key, now);
+            };
+            if now >= running.deadline {
+                return finish(cx, running, exam, ExamEnd::TimeUp, person, now, Vec::new());
+            }
+            let idle_until = running.last_answer_at + cx.training.exam_idle;
+            if now < idle_until {
+                // Answered since the timer was set: wait for the new idle time.
+                let key = running.session.to_string();
+                return Transition::to(DialogueState::Exam(running)).effect(Effect::Schedule(
+                    TimerSpec::new(TimerKind::ExamIdle, key, idle_until),
+                ));
+            }
+            finish(
+                cx,
+                running,
+                exam,
+                ExamEnd::Abandoned,
+                person,
+                now,
+                Vec::new(),
+            )
+        }
+        other => release(other, person, &fired.key, now),
+    }
+}
+
+/// An exam timer fired in a chat whose dialogue moved on (a deletion question
+/// interrupted the exam): the person is freed to start another; the exam's answers are
+/// gone with the dialogue, so it is recorded as abandoned.
+fn release(
+    state: DialogueState,
+    person: &PersonView<'_>,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Transition {
+    let Some(active) = person
+        .practice
+        .exam
+        .as_ref()
+        .filter(|active| active.session.to_string() == key)
+    else {
+        return Transition::to(state);
+    };
+    let mut practice = person.practice.clone();
+    practice.record_exam(ExamRecord {
+        exam: active.exam.clone(),
+        started_at: active.started_at,
+        ended_at: now,
+        end: ExamEnd::Abandoned,
+        correct: 0,
+        answered: 0,
+        questions: 0,
+        level: None,
+        passed: None,
+    });
+    practice.exam = None;
+    Transition::to(state)
+        .effect(Effect::Cancel {
+            kind: TimerKind::ExamDeadline,
+            key: key.to_owned(),
+        })
+        .effect(Effect::Cancel {
+            kind: TimerKind::ExamIdle,
+            key: key.to_owned(),
+        })
+        .effect(Effect::SavePractice(practice))
+}
+
+/// "Set your German level to B1?"
+pub fn level_prompt(
+    cx: &Context,
+    person: &PersonView<'_>,
+    language: LanguageCode,
+    level: CefrLevel,
+) -> Reply {
+    let locale = person.profile.locale;
+    let current = person
+        .profile
+        .targets
+        .iter()
+        .find(|target| target.language == language)
+        .and_then(|target| target.level);
+    let current = match current {
+        Some(LevelChoice::Known(level)) => level.to_string(),
+        _ => cx.t(locale, "card-level-unanswered"),
+    };
+    Reply::text(cx.tf(
+        locale,
+        "placement-propose",
+        &[
+            (
+                "language",
+                language_name(&cx.content, language, locale).into(),
+            ),
+            ("level", level.as_str().into()),
+        ],
+    ))
+    .with_keyboard(Keyboard::Choice(vec![
+        Button::new(
+            cx.tf(
+                locale,
+                "button-placement-accept",
+                &[("level", level.as_str().into())],
+            ),
+            format!("plc:yes:{language}:{level}"),
+        ),
+        Button::new(
+            cx.tf(
+                locale,
+                "button-placement-keep",
+                &[("level", current.into())],
+            ),
+            format!("plc:no:{language}:{level}"),
+        ),
+    ]))
+}
+
+/// The answer to "set your level?".
+pub fn handle_level(
+    cx: &Context,
+    language: LanguageCode,
+    level: CefrLevel,
+    person: &PersonView<'_>,
+    input: &Input,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = person.profile.locale;
+    let again = |note: String| {
+        Transition::to(DialogueState::ConfirmingLevel {
+            language,
+            level,
+            last_activity: now,
+        })
+        .say(note)
+        .reply(level_prompt(cx, person, language, level))
+    };
+    let Input::Button(data) = input else {
+        return again(cx.t(locale, "error-use-buttons"));
+    };
+    let name = language_name(&cx.content, language, locale);
+    if *data == format!("plc:yes:{language}:{level}") {
+        let mut profile = person.profile.clone();
+        let Some(target) = profile.targets.iter_mut().find(|t| t.language == language) else {
+            return Transition::to(DialogueState::Idle).say(cx.tf(
+                locale,
+                "placement-not-learning",
+                &[("language", name.into())],
+            ));
+        };
+        target.level = Some(LevelChoice::Known(level));
+        return Transition::to(DialogueState::Idle)
+            .say(cx.tf(
+                locale,
+                "placement-level-set",
+                &[("language", name.into()), ("level", level.as_str().into())],
+            ))
+            .effect(Effect::SaveProfile(profile));
+    }
+    if *data == format!("plc:no:{language}:{level}") {
+        return Transition::to(DialogueState::Idle).say(cx.t(locale, "placement-level-kept"));
+    }
+    again(cx.t(locale, "stale-button"))
+}
+
+/// A `plc:` or `ex:` button pressed while no flow is open; `None` if it is not one of ours.
+pub fn button(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    data: &str,
+    now: DateTime<Utc>,
+) -> Option<Transition> {
+    if data.starts_with("ex:") {
+        // A question of an exam that is over.
+        let locale = person.profile.locale;
+        let note = cx.t(locale, "exam-ended");
+        return Some(super::ask_again(cx, state, person, now, note));
+    }
+    let code = data.strip_prefix("plc:lang:")?;
+    let language = LanguageCode::parse(code)
+        .filter(|code| person.profile.targets.iter().any(|t| t.language == *code))?;
+    if !person.profile.completed {
+        return None;
+    }
+    Some(start_placement(cx, state, person, language, now))
+}
+
+/// The exam part of /progress: levels, and the latest results.
+pub fn progress_lines(cx: &Context, locale: Locale, practice: &Practice) -> Vec<String> {
+    const SHOWN: usize = 5;
+    if practice.exam_history.is_empty() {
+        return vec![cx.t(locale, "progress-no-exams")];
+    }
+    let mut lines = vec![cx.t(locale, "progress-exams")];
+    for record in practice.exam_history.iter().rev().take(SHOWN) {
+        let title = cx.content.exam(&record.exam).map_or_else(
+            || record.exam.clone(),
+            |exam| exam.title.get(locale).to_owned(),
+        );
+        let outcome = match (record.end, record.level, record.passed) {
+            (ExamEnd::Cancelled, _, _) => cx.t(locale, "progress-exam-cancelled"),
+            (ExamEnd::Abandoned, _, _) => cx.t(locale, "progress-exam-abandoned"),
+            (_, Some(level), _) => cx.tf(
+                locale,
+                "progress-exam-level",
+                &[("level", level.as_str().into())],
+            ),
+            (_, None, Some(true)) => cx.t(locale, "progress-exam-passed"),
+            (_, None, _) => cx.t(locale, "progress-exam-failed"),
+        };
+        lines.push(cx.tf(
+            locale,
+            "progress-exam-line",
+            &[
+                (
+                    "date",
+                    record.ended_at.format("%Y-%m-%d").to_string().into(),
+                ),
+                ("title", title.into()),
+                ("correct", record.correct.into()),
+                ("total", record.questions.into()),
+                ("outcome", outcome.into()),
+            ],
+        ));
+    }
+    lines
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

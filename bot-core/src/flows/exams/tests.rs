@@ -1,0 +1,521 @@
+//! Exam transcripts: every question type, the time limit, the idle timeout, stale and
+//! repeated answers, one exam at a time, and a level set only after confirmation.
+
+use crate::content::{Exam, QuestionKind};
+use crate::domain::{CefrLevel, ExamEnd, LevelChoice};
+use crate::engine::{DialogueState, Input, TimerKind};
+use crate::flows::transcript::{Harness, ONBOARDING, context, run, run_on};
+
+/// The ONBOARDING person (learns English B2 and German "placement test") in the German
+/// placement test.
+fn in_german_placement() -> Harness {
+    run(&format!(
+        r#"{ONBOARDING}
+        > /placement
+        < Which language do you want to take the placement test in?
+        > [German]
+        < 📝 German placement test: 30 questions, 40 minutes.
+        < question 1 of 30
+        = exam
+    "#
+    ))
+}
+
+fn exam_of(harness: &Harness) -> (&'static Exam, u32, usize) {
+    let DialogueState::Exam(running) = &harness.state else {
+        panic!("not in an exam: {:?}", harness.state);
+    };
+    let exam = context()
+        .content
+        .exam(&running.exam)
+        .expect("the exam is in the pack");
+    (exam, running.session, running.current)
+}
+
+fn press(harness: &mut Harness, session: u32, question: usize, action: &str) {
+    harness.send(Input::Button(format!("ex:{session}:{question}:{action}")));
+}
+
+/// Answers the question on screen, rightly or not, as a person would: with its buttons
+/// or by typing.
+pub(crate) fn answer(harness: &mut Harness, right: bool) {
+    let (exam, session, current) = exam_of(harness);
+    let question = &exam.questions[current];
+    match &question.kind {
+        QuestionKind::Single { options, correct } => {
+            let pick = if right {
+                *correct
+            } else {
+                (*correct + 1) % options.len()
+            };
+            press(harness, session, current, &format!("a{pick}"));
+        }
+        QuestionKind::Multiple { options, correct } => {
+            let picks: Vec<usize> = if right {
+                correct.iter().copied().collect()
+            } else {
+                (0..options.len())
+                    .filter(|i| !correct.contains(i))
+                    .collect()
+            };
+            for pick in picks {
+                press(harness, session, current, &format!("t{pick}"));
+                assert!(
+                    harness.replies[0].updates_previous,
+                    "a toggle edits the question"
+                );
+            }
+            press(harness, session, current, "d");
+        }
+        QuestionKind::Ordering { options } => {
+            let mut order: Vec<usize> = (0..options.len()).collect();
+            if !right {
+                order.reverse();
+            }
+            for pick in order {
+                press(harness, session, current, &format!("o{pick}"));
+            }
+        }
+        QuestionKind::Text { accepted, .. } => {
+            let text = if right {
+                format!("  {}  ", accepted[0].to_uppercase())
+            } else {
+                "definitely wrong".to_owned()
+            };
+            harness.send(Input::Text(text));
+        }
+    }
+}
+
+fn german_level(harness: &Harness) -> Option<LevelChoice> {
+    harness
+        .profile
+        .as_ref()
+        .and_then(|profile| profile.targets.iter().find(|t| t.language.as_str() == "de"))
+        .and_then(|target| target.level)
+}
+
+#[test]
+fn the_placement_test_has_every_question_type_and_proposes_the_level_it_measured() {
+    let mut harness = in_german_placement();
+    let (exam, _, _) = exam_of(&harness);
+    let kinds: Vec<&str> = exam
+        .questions
+        .iter()
+        .map(|q| match q.kind {
+            QuestionKind::Single { .. } => "single",
+            QuestionKind::Multiple { .. } => "multiple",
+            QuestionKind::Ordering { .. } => "ordering",
+            QuestionKind::Text { .. } => "text",
+        })
+        .collect();
+    for kind in ["single", "multiple", "ordering", "text"] {
+        assert!(
+            kinds.contains(&kind),
+            "the German test has no {kind} question"
+        );
+    }
+    // Right up to B1, wrong from B2 on: every type answered both ways along the way.
+    for question in &exam.questions {
+        let right = question.level <= CefrLevel::B1;
+        answer(&mut harness, right);
+        // A placement test does not give the answers away.
+        assert!(!harness.screen().contains("Right!") && !harness.screen().contains("Not quite"));
+    }
+    let screen = harness.screen();
+    assert!(
+        screen.contains("German placement test: 15 of 30 right."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("B1: 5 of 5") && screen.contains("B2: 0 of 5"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Your level in German looks like B1."),
+        "{screen}"
+    );
+    assert_eq!(
+        harness.state.clone(),
+        DialogueState::ConfirmingLevel {
+            language: crate::domain::LanguageCode::parse("de").expect("code"),
+            level: CefrLevel::B1,
+            last_activity: harness.now,
+        }
+    );
+    // Not set until confirmed.
+    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    assert!(harness.practice.exam.is_none());
+    assert!(harness.timer(TimerKind::ExamDeadline, "0").is_none());
+    assert!(harness.timer(TimerKind::ExamIdle, "0").is_none());
+    let harness = run_on(
+        harness,
+        r#"
+        > B1 please
+        < Please answer with the buttons below.
+        > #plc:yes:de:C2
+        < That button belongs to an older message
+        > [Set B1]
+        < ✅ Your level in German is now B1.
+        = idle
+        > /progress
+        < German placement test: 15/30 — level B1
+    "#,
+    );
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::B1))
+    );
+    assert_eq!(harness.practice.exam_history.len(), 1);
+    assert_eq!(harness.practice.exam_history[0].end, ExamEnd::Completed);
+}
+
+#[test]
+fn declining_the_proposed_level_keeps_the_profile() {
+    let mut harness = in_german_placement();
+    let (exam, _, _) = exam_of(&harness);
+    for _ in &exam.questions {
+        answer(&mut harness, true);
+    }
+    assert!(
+        harness.screen().contains("looks like C2"),
+        "{}",
+        harness.screen()
+    );
+    let harness = run_on(harness, "> [Keep]\n< Your profile is unchanged.\n= idle\n");
+    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    let mut harness = harness;
+    harness.state = DialogueState::ConfirmingLevel {
+        language: crate::domain::LanguageCode::parse("de").expect("code"),
+        level: CefrLevel::C1,
+        last_activity: harness.now,
+    };
+    let harness = run_on(harness, "> /cancel\n< Your profile is unchanged.\n");
+    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+}
+
+#[test]
+fn toggles_and_orderings_can_change_until_sent_but_answers_cannot() {
+    let mut harness = in_german_placement();
+    let (exam, session, _) = exam_of(&harness);
+    // On to the first multiple-choice question.
+    while !matches!(
+        exam.questions[exam_of(&harness).2].kind,
+        QuestionKind::Multiple { .. }
+    ) {
+        answer(&mut harness, true);
+    }
+    let (_, _, current) = exam_of(&harness);
+    press(&mut harness, session, current, "d");
+    assert!(harness.screen().contains("Pick at least one option first."));
+    press(&mut harness, session, current, "t0");
+    assert!(harness.screen().contains("[✓ "), "{}", harness.screen());
+    press(&mut harness, session, current, "t0");
+    assert!(!harness.screen().contains("[✓ "), "toggled off again");
+    press(&mut harness, session, current, "t99");
+    assert!(harness.screen().contains("older message"));
+    answer(&mut harness, true);
+    // The answered question's buttons no longer act.
+    let results = match &harness.state {
+        DialogueState::Exam(running) => running.results.clone(),
+        other => panic!("{other:?}"),
+    };
+    press(&mut harness, session, current, "t1");
+    assert!(
+        harness
+            .screen()
+            .contains("That question is already answered"),
+        "{}",
+        harness.screen()
+    );
+    press(&mut harness, session, current, "d");
+    assert!(
+        harness
+            .screen()
+            .contains("That question is already answered")
+    );
+    match &harness.state {
+        DialogueState::Exam(running) => assert_eq!(running.results, results, "nothing changed"),
+        other => panic!("{other:?}"),
+    }
+    // A future question, another session, garbage: refused, nothing changes.
+    let (_, _, current) = exam_of(&harness);
+    for data in [
+        format!("ex:{session}:{}:a0", current + 1),
+        format!("ex:{}:{current}:a0", session + 1),
+        "ex:zero:0:a0".to_owned(),
+        format!("ex:{session}:{current}:"),
+    ] {
+        harness.send(Input::Button(data.clone()));
+        assert!(
+            harness.screen().contains("older message"),
+            "{data}: {}",
+            harness.screen()
+        );
+        assert_eq!(exam_of(&harness).2, current);
+    }
+
+    // On to an ordering question: pieces can be taken back before the last one.
+    while !matches!(
+        exam.questions[exam_of(&harness).2].kind,
+        QuestionKind::Ordering { .. }
+    ) {
+        answer(&mut harness, true);
+    }
+    let (_, _, current) = exam_of(&harness);
+    let QuestionKind::Ordering { options } = &exam.questions[current].kind else {
+        unreachable!("checked above");
+    };
+    press(&mut harness, session, current, "o1");
+    assert!(
+        harness
+            .screen()
+            .contains(&format!("So far: {}", options[1])),
+        "{}",
+        harness.screen()
+    );
+    press(&mut harness, session, current, "o1");
+    assert!(
+        harness.screen().contains("older message"),
+        "a piece is used once"
+    );
+    press(&mut harness, session, current, "r");
+    assert!(!harness.screen().contains("So far"));
+    answer(&mut harness, true);
+    assert_eq!(exam_of(&harness).2, current + 1);
+    // Typing where buttons are expected, or a sticker, changes nothing.
+    if !matches!(exam.questions[current + 1].kind, QuestionKind::Text { .. }) {
+        harness.send(Input::Text("hello".into()));
+        assert!(
+            harness
+                .screen()
+                .contains("Please answer with the buttons below.")
+        );
+    }
+    harness.send(Input::Unsupported);
+    assert_eq!(exam_of(&harness).2, current + 1);
+}
+
+#[test]
+fn the_time_limit_ends_the_exam_and_unanswered_questions_count_wrong() {
+    let mut harness = in_german_placement();
+    for _ in 0..3 {
+        answer(&mut harness, true);
+    }
+    // Answering now and then, so the idle timeout does not close it first.
+    for _ in 0..2 {
+        harness.run_until(harness.now + chrono::Duration::minutes(15));
+        assert!(harness.replies.is_empty(), "{:?}", harness.replies);
+        answer(&mut harness, true);
+    }
+    let harness = run_on(
+        harness,
+        r#"
+        @ exam_deadline 0 2026-03-02T09:40:00Z
+        ~ run 9m
+        ! Time is up
+        ~ run 2m
+        < ⏰ Time is up! Questions left unanswered count as wrong.
+        < German placement test: 5 of 30 right.
+        < A1: 5 of 5
+        < Your level in German looks like A1.
+        = confirming_level
+        @ exam_deadline 0 none
+        @ exam_idle 0 none
+    "#,
+    );
+    assert_eq!(harness.practice.exam_history[0].end, ExamEnd::TimeUp);
+    assert_eq!(harness.practice.exam_history[0].answered, 5);
+}
+
+#[test]
+fn an_answer_after_the_deadline_meets_the_result_even_if_the_timer_is_late() {
+    let mut harness = in_german_placement();
+    answer(&mut harness, true);
+    let (_, session, current) = exam_of(&harness);
+    harness.now += chrono::Duration::minutes(45);
+    press(&mut harness, session, current, "a0");
+    let screen = harness.screen();
+    assert!(screen.contains("Time is up!"), "{screen}");
+    assert!(screen.contains("1 of 30 right"), "{screen}");
+    assert!(matches!(
+        harness.state,
+        DialogueState::ConfirmingLevel { .. }
+    ));
+    assert!(harness.practice.exam.is_none());
+    // The late timer then finds nothing to do.
+    harness.fire_due();
+    assert!(harness.replies.is_empty());
+}
+
+#[test]
+fn an_exam_left_unanswered_is_closed_by_its_timer() {
+    let mut harness = in_german_placement();
+    answer(&mut harness, true);
+    let harness = run_on(
+        harness,
+        r#"
+        @ exam_idle 0 2026-03-02T09:20:00Z
+        ~ run 15m
+        ! closed
+        > <resume>
+        < question 2 of 30
+        ~ run 10m
+        < The test was closed after 20 minutes without an answer
+        = idle
+        @ exam_deadline 0 none
+        > /placement German
+        < question 1 of 30
+        > /cancel
+        < The test is stopped; no result is recorded.
+        > /progress
+        < closed unanswered
+        < stopped
+    "#,
+    );
+    let ends: Vec<ExamEnd> = harness
+        .practice
+        .exam_history
+        .iter()
+        .map(|r| r.end)
+        .collect();
+    assert_eq!(ends, [ExamEnd::Abandoned, ExamEnd::Cancelled]);
+    assert!(
+        harness
+            .timers
+            .keys()
+            .all(|(kind, _)| !matches!(kind, TimerKind::ExamDeadline | TimerKind::ExamIdle)),
+        "{:?}",
+        harness.timers
+    );
+}
+
+#[test]
+fn one_exam_at_a_time_whatever_the_chat() {
+    let harness = in_german_placement();
+    let mut harness = run_on(
+        harness,
+        r#"
+        > /placement
+        < Let's finish this first
+        < question 1 of 30
+        > /help
+        < /placement — a placement test for a language you learn
+        < question 1 of 30
+    "#,
+    );
+    // The same person in another chat, where no exam is on screen.
+    let in_this_chat = std::mem::replace(&mut harness.state, DialogueState::Idle);
+    let mut harness = run_on(
+        harness,
+        r#"
+        > /placement English
+        < You are already taking “German placement test”.
+        = idle
+        > #ex:0:0:a0
+        < That test is over.
+    "#,
+    );
+    assert!(
+        harness.practice.exam.is_some(),
+        "the running exam is untouched"
+    );
+    harness.state = in_this_chat;
+    run_on(harness, "> <resume>\n< question 1 of 30\n");
+}
+
+#[test]
+fn placement_needs_a_learned_language_with_a_test() {
+    run(r#"
+        > /placement
+        < Your profile is not complete yet.
+    "#);
+    run(&format!(
+        r#"{ONBOARDING}
+        > /placement French
+        < “French” is not one of the languages you learn.
+        > /placement english
+        < English placement test
+        = exam
+    "#
+    ));
+}
+
+/// The ONBOARDING person on the last day of "First conversations" for German, whose
+/// second step has a step exam.
+fn at_the_step_exam() -> Harness {
+    let mut harness = run(&format!(
+        "{ONBOARDING}\n> /enroll first-conversations\n> [German]\n> 8:15\n"
+    ));
+    let course = harness.practice.course.as_mut().expect("enrolled");
+    course.day = 6;
+    run_on(
+        harness,
+        r#"
+        > /done
+        < Step 2 of 2
+        > /done
+        < This step ends with a short check.
+        < First conversations: check (German)
+        = exam
+    "#,
+    )
+}
+
+#[test]
+fn a_passed_step_exam_marks_its_step_done() {
+    let mut harness = at_the_step_exam();
+    let (exam, _, _) = exam_of(&harness);
+    answer(&mut harness, true);
+    assert!(
+        harness.screen().contains("✅ Right!"),
+        "{}",
+        harness.screen()
+    );
+    answer(&mut harness, false);
+    assert!(
+        harness.screen().contains("❌ Not quite."),
+        "{}",
+        harness.screen()
+    );
+    while matches!(harness.state, DialogueState::Exam(_)) {
+        answer(&mut harness, true);
+    }
+    let screen = harness.screen();
+    let total = exam.questions.len();
+    assert!(
+        screen.contains(&format!("{} of {total} right", total - 1)),
+        "{screen}"
+    );
+    assert!(screen.contains("Passed — the step is done."), "{screen}");
+    assert!(
+        screen.contains("You finished “First conversations”"),
+        "{screen}"
+    );
+    assert!(harness.practice.course.is_none());
+    assert_eq!(harness.practice.exam_history[0].passed, Some(true));
+}
+
+#[test]
+fn a_failed_step_exam_leaves_the_step_open() {
+    let mut harness = at_the_step_exam();
+    while matches!(harness.state, DialogueState::Exam(_)) {
+        answer(&mut harness, false);
+    }
+    assert!(
+        harness.screen().contains("Not passed yet: 60% is needed."),
+        "{}",
+        harness.screen()
+    );
+    assert_eq!(harness.practice.exam_history[0].passed, Some(false));
+    let harness = run_on(
+        harness,
+        r#"
+        = idle
+        > /skip
+        < ⏭ Skipped.
+        < You finished “First conversations”
+    "#,
+    );
+    assert!(harness.practice.course.is_none());
+}
