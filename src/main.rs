@@ -42,8 +42,8 @@ enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
-    /// Run the bot: the Telegram adapter (when TELEGRAM_BOT_TOKEN is set) and the outbox
-    /// dispatcher, until Ctrl-C or SIGTERM.
+    /// Run the bot: the Telegram adapter (when TELEGRAM_BOT_TOKEN is set), the outbox
+    /// dispatcher and the timer scheduler, until Ctrl-C or SIGTERM.
     Run,
 }
 
@@ -129,9 +129,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let conversations = app::build(&settings, &secrets).await?;
                 let running =
                     telegram::start(conversations.clone(), options, settings.dispatcher()).await?;
+                // Lessons, reminders, exam time limits and timeouts fire from here.
+                let scheduler = app::start_scheduler(&conversations, &settings);
                 tracing::info!(bot = %running.bot_username, "lexbot is running");
                 shutdown_signal().await;
                 tracing::info!("shutting down");
+                if let Some(scheduler) = scheduler {
+                    scheduler.shutdown().await;
+                }
                 running.shutdown().await;
                 conversations.store().close().await;
                 Ok(())

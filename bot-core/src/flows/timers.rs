@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::outside_quiet;
+
 use crate::engine::{
     self, Context, DialogueState, Effect, FiredTimer, PersonView, TimerKind, TimerSpec, Transition,
 };
@@ -45,17 +47,34 @@ fn dialogue_timeout(
             due,
         )));
     }
+    // Saying so is unasked-for: not in the person's quiet hours, and not to someone
+    // who blocked the bot (their flow is still put aside).
+    if let Some(tz) = person.profile.timezone {
+        let quiet = person.practice.quiet_hours(cx.training.default_quiet_hours);
+        let until = outside_quiet(tz.tz(), quiet, now);
+        if until > now && !person.profile.unreachable {
+            return Transition::to(state).effect(Effect::Schedule(TimerSpec::new(
+                TimerKind::DialogueTimeout,
+                "",
+                until,
+            )));
+        }
+    }
     let (state, notes) = engine::expire_stale_flow(cx, state, person, now);
     Transition {
         state,
-        replies: notes,
+        replies: if person.profile.unreachable {
+            Vec::new()
+        } else {
+            notes
+        },
         effects: Vec::new(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::flows::transcript::{ONBOARDING, run};
+    use crate::flows::transcript::{ONBOARDING, run, run_on};
 
     #[test]
     fn an_unanswered_onboarding_is_put_aside_by_its_timer() {
@@ -99,5 +118,29 @@ mod tests {
             ? /completed = true
         "#
         ));
+    }
+
+    #[test]
+    fn the_timeout_note_waits_for_the_end_of_quiet_hours() {
+        // Editing the profile at 22:00 in Madrid (21:00 UTC): 24 hours later it is quiet.
+        let mut harness = run(ONBOARDING);
+        harness.now = chrono::DateTime::parse_from_rfc3339("2026-03-02T21:00:00Z")
+            .expect("instant")
+            .with_timezone(&chrono::Utc);
+        run_on(
+            harness,
+            r#"
+            > /profile
+            > [About me]
+            @ dialogue_timeout 2026-03-03T21:00:00Z
+            ~ run 24h
+            ! It's been a while
+            = editing
+            @ dialogue_timeout 2026-03-04T07:00:00Z
+            ~ run 10h
+            < It's been a while, so I closed the last question.
+            = idle
+        "#,
+        );
     }
 }
