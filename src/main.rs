@@ -1,4 +1,5 @@
-//! The `lexbot` command: CLI wiring only. Everything it runs lives in bot-core.
+//! The `lexbot` command: CLI wiring only. What it runs lives in bot-core, telegram and
+//! matcher.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         command: ContentCommand,
     },
+    /// The partner matcher's tools.
+    Matcher {
+        #[command(subcommand)]
+        command: MatcherCommand,
+    },
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Run the bot: the Telegram adapter (when TELEGRAM_BOT_TOKEN is set), the outbox
@@ -53,6 +59,25 @@ enum ConfigCommand {
     Default,
     /// Print the effective configuration (defaults + file + environment; no secrets).
     Show,
+}
+
+#[derive(Subcommand)]
+enum MatcherCommand {
+    /// Generate a synthetic waiting pool, run one matching wave over it and print what
+    /// it cost and found; with --export, also write the candidate graph and the
+    /// matching for an external solver to check.
+    Bench {
+        /// People in the synthetic pool.
+        #[arg(long, default_value_t = 100_000)]
+        people: usize,
+        /// The pool's seed: the same seed gives the same pool and the same wave.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write DIR/graph.txt (`n m`, then `u v w` per edge) and DIR/matching.txt
+        /// (`u v` per pair).
+        #[arg(long, value_name = "DIR")]
+        export: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -107,6 +132,46 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 content.exams().len(),
                 content.courses().len()
             );
+            Ok(())
+        }
+        Command::Matcher {
+            command:
+                MatcherCommand::Bench {
+                    people,
+                    seed,
+                    export,
+                },
+        } => {
+            // Interests come from the built-in pack, so a seed means the same pool
+            // wherever it runs.
+            let interests: Vec<_> = bot_core::content::Content::embedded()?
+                .interests()
+                .map(|interest| interest.id.clone())
+                .collect();
+            let now = matcher::synthetic::reference_now();
+            println!("synthetic wave: {people} people, seed {seed}, now {now}");
+            let (wave, figures) = matcher::report::synthetic_wave(
+                people,
+                seed,
+                now,
+                &interests,
+                &matcher::WaveConfig::default(),
+            )?;
+            print!("{}", figures.describe());
+            if let Some(dir) = export {
+                matcher::export::write_export(
+                    &dir,
+                    wave.graph.vertex_count,
+                    &wave.graph.edges,
+                    &wave.matching,
+                )
+                .with_context(|| format!("writing the export to {}", dir.display()))?;
+                println!(
+                    "exported {} and {}",
+                    dir.join(matcher::export::GRAPH_FILE).display(),
+                    dir.join(matcher::export::MATCHING_FILE).display()
+                );
+            }
             Ok(())
         }
         Command::Migrate => {

@@ -14,6 +14,12 @@
 //! breaks such ties towards more pairs. Weights are integers and so is all the
 //! arithmetic: duals are kept doubled, never as floats.
 //!
+//! On top of it, [`run_wave`] pairs lexbot's waiting pool: who may meet whom
+//! ([`pool`]), what a pair is worth ([`weight`], with shared time in real local time,
+//! [`week`]), each person's best K candidates ([`candidates`]), then the exact
+//! matching; [`greedy`], [`synthetic`], [`report`] and [`export`] are for comparing,
+//! benchmarking and checking it.
+//!
 //! ```ignore
 //! use matcher::{Edge, max_weight_matching};
 //! let edges = [Edge::new(0, 1, 5), Edge::new(1, 2, 11), Edge::new(2, 3, 5)];
@@ -27,7 +33,24 @@ mod error;
 mod heap;
 mod solver;
 
+// The pairing layer on top of the algorithm: lexbot's waiting pool, candidate search,
+// scores, and the tooling around a wave. Only these modules read bot-core's types.
+pub mod candidates;
+pub mod export;
+pub mod greedy;
+pub mod pool;
+pub mod report;
+pub mod synthetic;
+pub mod wave;
+pub mod week;
+pub mod weight;
+
+pub use candidates::{CandidateGraph, Scored, SearchConfig, SearchStats};
 pub use error::MatchingError;
+pub use greedy::greedy_matching;
+pub use pool::{Ineligible, MatchingFacts, Pool, PoolError, WaitingPerson};
+pub use wave::{ProposedPair, Wave, WaveConfig, WaveError, run_wave};
+pub use weight::Weights;
 
 use solver::NONE;
 
