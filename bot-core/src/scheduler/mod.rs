@@ -225,16 +225,18 @@ impl Scheduler {
     }
 
     /// Until the next timer is due, at most the poll interval (timers scheduled
-    /// meanwhile by other processes are seen within it).
+    /// meanwhile by other processes are seen within it). A timer already due that this
+    /// round did not get is held by another worker or waits after a failure: no reason
+    /// to look again before the poll interval.
     async fn idle_pause(&self) -> Duration {
         let poll = self.config.poll_interval;
         match self.conversations.store().next_timer_due().await {
             Ok(Some(due)) => due
                 .signed_duration_since((self.clock)())
                 .to_std()
-                .map_or(Duration::ZERO, |until| until.min(poll))
-                // A due timer that another worker holds must not make this one spin.
-                .max(Duration::from_millis(20)),
+                .ok()
+                .filter(|until| !until.is_zero())
+                .map_or(poll, |until| until.min(poll)),
             Ok(None) => poll,
             Err(error) => {
                 tracing::error!(%error, "cannot read the next timer");

@@ -369,7 +369,7 @@ pub trait Store: Send + Sync + 'static {
     /// Gives up every timer lease `owner` holds (at shutdown), so others take them at once.
     async fn release_timer_leases(&self, owner: &str) -> Result<(), StoreError>;
 
-    /// When the earliest timer is due, if there is one.
+    /// When the earliest timer nobody holds is due, if there is one.
     async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 
     /// A person's timers, earliest first (for /export, admins and tests).

@@ -319,10 +319,12 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<DueTimer>, StoreError> {
-        // SKIP LOCKED: two schedulers claiming at once take different timers.
-        let rows = sqlx::query(concat!(
+        // SKIP LOCKED: two schedulers claiming at once take different timers. Free
+        // timers first; then, if the batch is not full, those whose holder's lease ran
+        // out (a worker that died).
+        let mut rows = sqlx::query(concat!(
             "UPDATE timers SET lease_owner = $1, lease_until = $2 WHERE id IN \
-             (SELECT id FROM timers WHERE due_at <= $3 \
+             (SELECT id FROM timers WHERE lease_owner IS NULL AND due_at <= $3 \
               AND (lease_until IS NULL OR lease_until < $3) \
               ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
              RETURNING ",
@@ -334,6 +336,24 @@ impl Store for PostgresStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
+        let room = limit - rows.len() as i64;
+        if room > 0 {
+            rows.extend(
+                sqlx::query(concat!(
+                    "UPDATE timers SET lease_owner = $1, lease_until = $2 WHERE id IN \
+                     (SELECT id FROM timers WHERE lease_owner IS NOT NULL AND lease_until < $3 \
+                      AND due_at <= $3 ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED) \
+                     RETURNING ",
+                    timer_columns!()
+                ))
+                .bind(&lease.owner)
+                .bind(lease.until)
+                .bind(now)
+                .bind(room)
+                .fetch_all(&self.pool)
+                .await?,
+            );
+        }
         let mut timers = rows
             .iter()
             .map(decode_timer_row)
@@ -374,9 +394,11 @@ impl Store for PostgresStore {
     }
 
     async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT MIN(due_at) FROM timers")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT MIN(due_at) FROM timers WHERE lease_owner IS NULL")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     async fn timers_of(&self, person: PersonId) -> Result<Vec<DueTimer>, StoreError> {

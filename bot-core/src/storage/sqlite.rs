@@ -317,10 +317,12 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<DueTimer>, StoreError> {
-        // One statement under SQLite's single writer: two claims cannot overlap.
-        let rows = sqlx::query(concat!(
+        // Each statement runs under SQLite's single writer: two claims cannot overlap.
+        // Free timers first; then, if the batch is not full, those whose holder's lease
+        // ran out (a worker that died).
+        let mut rows = sqlx::query(concat!(
             "UPDATE timers SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
-             (SELECT id FROM timers WHERE due_at <= ?3 \
+             (SELECT id FROM timers WHERE lease_owner IS NULL AND due_at <= ?3 \
               AND (lease_until IS NULL OR lease_until < ?3) \
               ORDER BY due_at, id LIMIT ?4) \
              RETURNING ",
@@ -332,6 +334,24 @@ impl Store for SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
+        let room = limit - rows.len() as i64;
+        if room > 0 {
+            rows.extend(
+                sqlx::query(concat!(
+                    "UPDATE timers SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
+                     (SELECT id FROM timers WHERE lease_owner IS NOT NULL AND lease_until < ?3 \
+                      AND due_at <= ?3 ORDER BY lease_until LIMIT ?4) \
+                     RETURNING ",
+                    timer_columns!()
+                ))
+                .bind(&lease.owner)
+                .bind(encode_time(lease.until))
+                .bind(encode_time(now))
+                .bind(room)
+                .fetch_all(&self.pool)
+                .await?,
+            );
+        }
         let mut timers = rows
             .iter()
             .map(decode_timer_row)
@@ -372,9 +392,10 @@ impl Store for SqliteStore {
     }
 
     async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let due: Option<String> = sqlx::query_scalar("SELECT MIN(due_at) FROM timers")
-            .fetch_one(&self.pool)
-            .await?;
+        let due: Option<String> =
+            sqlx::query_scalar("SELECT MIN(due_at) FROM timers WHERE lease_owner IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
         due.map(|due| decode_time("timers", &due)).transpose()
     }
 

@@ -336,6 +336,11 @@ async fn claims_honour_leases_and_retry_waits(store: Arc<dyn Store>, _db: &TestD
         .expect("claim");
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].key, "early", "earliest first");
+    assert_eq!(
+        store.next_timer_due().await.expect("next"),
+        Some(t0 - Duration::minutes(1)),
+        "a held timer is not the next one due"
+    );
     let second = store
         .claim_timers(&lease("b", t0 + Duration::minutes(1)), t0, 10)
         .await
