@@ -459,30 +459,12 @@ async fn round(
         _ => true,
     });
 
-    // First contacts resolved concurrently: each is its own small transaction.
-    resolve_accounts(shared, cache, items, pending).await?;
-
-    // Who each event is from, grouped by person in arrival order.
+    // Who each event is from (first contacts resolved concurrently), grouped by person in
+    // arrival order.
+    let people = resolve_people(shared, cache, items, pending).await?;
     let mut rounds: Vec<PersonRound> = Vec::new();
     let mut index_of: HashMap<PersonId, usize> = HashMap::new();
-    for &i in pending.iter() {
-        let item = &items[i];
-        let person = match &item.who {
-            Who::Person(person) => *person,
-            Who::Account(account) => match cache.accounts.get(account) {
-                Some(person) => *person,
-                None => {
-                    let locale =
-                        Locale::from_client_language(item.event.client_language.as_deref());
-                    let person = shared
-                        .store
-                        .person_for_account(account, locale, item.now)
-                        .await?;
-                    cache.accounts.insert(account.clone(), person);
-                    person
-                }
-            },
-        };
+    for (&i, person) in pending.iter().zip(people) {
         let slot = *index_of.entry(person).or_insert_with(|| {
             rounds.push(PersonRound {
                 person,
@@ -600,9 +582,14 @@ async fn round(
                     }));
                 }
             }
-            CommitOutcome::Conflict | CommitOutcome::UnknownPerson => {
+            stale @ (CommitOutcome::Conflict | CommitOutcome::UnknownPerson) => {
                 tracing::debug!(person = %commit.person, "stale write, recomputing");
-                cache.forget(commit.person);
+                if matches!(stale, CommitOutcome::UnknownPerson) {
+                    cache.forget(commit.person);
+                } else {
+                    // Their accounts still lead to them; only the snapshot is stale.
+                    cache.people.remove(&commit.person);
+                }
                 for (i, _) in stepped {
                     retry(i, commit.person, attempts, results, &mut next_round);
                 }
@@ -794,14 +781,15 @@ impl PersonSteps {
     }
 }
 
-/// Looks up (creating on first contact) every account of `pending` the cache does not
-/// know, concurrently: one round trip each instead of one after the other.
-async fn resolve_accounts(
+/// The person behind each of `pending`, in order. Accounts the cache does not know are
+/// looked up (created on first contact) concurrently: one round trip each at the same
+/// time instead of one after the other.
+async fn resolve_people(
     shared: &Shared,
     cache: &mut Cache,
     items: &[Work],
     pending: &[usize],
-) -> Result<(), RuntimeError> {
+) -> Result<Vec<PersonId>, RuntimeError> {
     let mut unknown: HashMap<&AccountRef, (Locale, DateTime<Utc>)> = HashMap::new();
     for &i in pending {
         if let Who::Account(account) = &items[i].who
@@ -824,7 +812,15 @@ async fn resolve_accounts(
         let (account, person) = joined.map_err(|error| RuntimeError::Store(error.to_string()))?;
         cache.accounts.insert(account, person?);
     }
-    Ok(())
+    pending
+        .iter()
+        .map(|&i| match &items[i].who {
+            Who::Person(person) => Ok(*person),
+            Who::Account(account) => cache.accounts.get(account).copied().ok_or_else(|| {
+                RuntimeError::Store(format!("account {account:?} was not resolved"))
+            }),
+        })
+        .collect()
 }
 
 /// Loads, concurrently, the people and chats of `rounds` the cache lacks. Someone who no

@@ -13,7 +13,8 @@
 
 use std::time::{Duration, Instant};
 
-use matcher::{Edge, max_weight_matching};
+use matcher::synthetic::SplitMix;
+use matcher::{Edge, greedy_matching, max_weight_matching};
 
 /// How many candidates each person looks at, and how many they keep.
 const LOOKED_AT: usize = 60;
@@ -23,35 +24,15 @@ const SAME_CLUSTER_PERCENT: u64 = 85;
 /// People per cluster, on average.
 const CLUSTER_SIZE: usize = 400;
 
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        mix(self.0)
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-}
-
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// The score of a pair: symmetric, deterministic, 1..=1000.
 fn pair_score(seed: u64, a: u32, b: u32) -> i64 {
     let (lo, hi) = (u64::from(a.min(b)), u64::from(a.max(b)));
-    1 + (mix(seed ^ (lo << 32 | hi)) % 1000) as i64
+    1 + (SplitMix::new(seed ^ (lo << 32 | hi)).next_u64() % 1000) as i64
 }
 
 /// Builds the union of everyone's best-`KEPT` candidate lists.
 fn pool_graph(people: usize, seed: u64) -> Vec<Edge> {
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix::new(seed);
     let clusters = people.div_ceil(CLUSTER_SIZE).max(1);
     // Uneven cluster sizes: people are assigned by a skewed draw.
     let cluster_of: Vec<u32> = (0..people)
@@ -93,23 +74,6 @@ fn pool_graph(people: usize, seed: u64) -> Vec<Edge> {
         .into_iter()
         .map(|(u, v, w)| Edge::new(u, v, w))
         .collect()
-}
-
-/// Heaviest edge first, taken if both ends are free.
-fn greedy(people: usize, edges: &[Edge]) -> (usize, i128) {
-    let mut order: Vec<&Edge> = edges.iter().collect();
-    order.sort_unstable_by_key(|edge| std::cmp::Reverse(edge.w));
-    let mut taken = vec![false; people];
-    let (mut pairs, mut weight) = (0, 0i128);
-    for edge in order {
-        if !taken[edge.u as usize] && !taken[edge.v as usize] {
-            taken[edge.u as usize] = true;
-            taken[edge.v as usize] = true;
-            pairs += 1;
-            weight += i128::from(edge.w);
-        }
-    }
-    (pairs, weight)
 }
 
 fn seconds(duration: Duration) -> f64 {
@@ -177,8 +141,9 @@ fn main() {
         };
 
         let started = Instant::now();
-        let (greedy_pairs, greedy_weight) = greedy(people, &edges);
+        let greedy = greedy_matching(people, &edges);
         let greedy_time = started.elapsed();
+        let (greedy_pairs, greedy_weight) = (greedy.pair_count(), greedy.total_weight);
 
         let exact_pairs = matching.pair_count();
         println!(

@@ -300,7 +300,6 @@ impl Index {
 
         // (native, target, level, region, best key first, person)
         let mut entries: Vec<(u8, u8, LevelCode, u8, Reverse<i64>, u32)> = Vec::new();
-        let mut keys = vec![0i64; pool.len()];
         for person in 0..pool.len() as u32 {
             if !pool.is_eligible(person) {
                 continue;
@@ -310,7 +309,6 @@ impl Index {
                 + weights.interest_points(seeker.interests.len())
                 + weights.style_points_at_most(seeker.styles.count_ones())
                 + seeker.fairness;
-            keys[person as usize] = key;
             let region = zone_region[seeker.zone as usize];
             for native in seeker.natives.iter() {
                 for &(target, level) in pool.target_levels(person) {
@@ -324,13 +322,13 @@ impl Index {
         let to_i32 = |value: i64| i32::try_from(value).unwrap_or(i32::MAX);
         let cards = entries
             .iter()
-            .map(|entry| {
-                let seeker = &pool.seekers[entry.5 as usize];
+            .map(|&(_, _, _, _, Reverse(key), person)| {
+                let seeker = &pool.seekers[person as usize];
                 Card {
-                    key: to_i32(keys[entry.5 as usize]),
+                    key: to_i32(key),
                     fairness: to_i32(seeker.fairness),
                     interest_signature: seeker.interest_signature,
-                    person: entry.5,
+                    person,
                     available_minutes: u16::try_from(seeker.available_minutes).unwrap_or(u16::MAX),
                     slots: seeker.slots,
                     styles: seeker.styles,

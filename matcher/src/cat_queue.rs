@@ -360,24 +360,19 @@ impl ConcatenableQueues {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn next(state: &mut u64) -> u64 {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        *state
-    }
+    // The crate's seeded generator; only the tests reach outside the algorithm modules.
+    use crate::synthetic::SplitMix;
 
     /// Builds trees by concatenating runs of leaves, splits them again at random
     /// points, and checks order, structure, minima and owners throughout.
     #[test]
     fn concat_and_split_preserve_order_and_minima() {
-        let mut state = 0x1234_5678_9abc_def1;
+        let mut rng = SplitMix::new(0x1234_5678_9abc_def1);
         for round in 0..200 {
-            let n = 1 + (next(&mut state) % 60) as usize;
+            let n = 1 + rng.below(60) as usize;
             let mut queues = ConcatenableQueues::new(n, i64::MAX);
             for leaf in 0..n as u32 {
-                queues.set_priority(leaf, (next(&mut state) % 1000) as i64);
+                queues.set_priority(leaf, rng.below(1000) as i64);
             }
             // Grow to the right on even rounds and to the left on odd ones, so that
             // both spine joins are exercised.
@@ -401,7 +396,7 @@ mod tests {
             assert_eq!(Some(queues.min_priority(root)), true_min);
 
             // Split at a random leaf and check both halves.
-            let at = (next(&mut state) % n as u64) as u32;
+            let at = rng.below(n as u64) as u32;
             let (left, right) = queues.split_before(at);
             queues.check(right);
             assert_eq!(queues.leaves(right), (at..n as u32).collect::<Vec<_>>());
@@ -426,17 +421,17 @@ mod tests {
     /// boundary from the right, as blossom expansion does.
     #[test]
     fn multiway_concat_then_split_at_boundaries() {
-        let mut state = 99;
+        let mut rng = SplitMix::new(99);
         let n = 200;
         let mut queues = ConcatenableQueues::new(n, 0);
         for leaf in 0..n as u32 {
-            queues.set_priority(leaf, (next(&mut state) % 97) as i64);
+            queues.set_priority(leaf, rng.below(97) as i64);
         }
         // Runs of varying length form the "children".
         let mut runs: Vec<(u32, u32)> = Vec::new();
         let mut start = 0u32;
         while (start as usize) < n {
-            let len = 1 + (next(&mut state) % 17) as u32;
+            let len = 1 + rng.below(17) as u32;
             let end = (start + len).min(n as u32);
             let mut root = start;
             for leaf in start + 1..end {

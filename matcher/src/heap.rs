@@ -155,26 +155,19 @@ impl IndexedHeap {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A tiny deterministic generator, enough to shuffle operations.
-    fn next(state: &mut u64) -> u64 {
-        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = *state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+    // The crate's seeded generator; only the tests reach outside the algorithm modules.
+    use crate::synthetic::SplitMix;
 
     #[test]
     fn indexed_heap_matches_a_naive_model() {
-        let mut state = 7;
+        let mut rng = SplitMix::new(7);
         let capacity = 64;
         let mut heap = IndexedHeap::new(capacity);
         let mut model: Vec<Option<i64>> = vec![None; capacity];
         for _ in 0..20_000 {
-            let id = (next(&mut state) % capacity as u64) as u32;
-            let priority = (next(&mut state) % 50) as i64 - 25;
-            match (next(&mut state) % 3, model[id as usize]) {
+            let id = rng.below(capacity as u64) as u32;
+            let priority = rng.below(50) as i64 - 25;
+            match (rng.below(3), model[id as usize]) {
                 (0, None) => {
                     heap.insert(id, priority);
                     model[id as usize] = Some(priority);

@@ -176,7 +176,7 @@ pub fn max_weight_matching_prefer_more_pairs(
     vertex_count: usize,
     edges: &[Edge],
 ) -> Result<Matching, MatchingError> {
-    Graph::validated(vertex_count, edges)?;
+    let graph = Graph::validated(vertex_count, edges)?;
     let scale = i64::try_from(vertex_count / 2 + 1).unwrap_or(i64::MAX);
     let mut scaled = Vec::with_capacity(edges.len());
     for (edge_index, edge) in edges.iter().enumerate() {
@@ -193,7 +193,8 @@ pub fn max_weight_matching_prefer_more_pairs(
             })?;
         scaled.push(Edge { w, ..*edge });
     }
-    let mut matching = max_weight_matching(vertex_count, &scaled)?;
+    // Same ends in the same order: the validation and adjacency of `edges` hold.
+    let (mut matching, _) = graph.reweighted(&scaled).solve(false);
     matching.total_weight = edges
         .iter()
         .filter(|edge| matching.mate[edge.u as usize] == Some(edge.v))
@@ -280,6 +281,25 @@ impl<'a> Graph<'a> {
         };
         graph.reject_duplicates()?;
         Ok(graph)
+    }
+
+    /// The same graph with `edges` in place of its edges: the same ends in the same
+    /// order, only the weights (already checked) differ.
+    fn reweighted(self, edges: &[Edge]) -> Graph<'_> {
+        debug_assert!(
+            self.edges.len() == edges.len()
+                && self
+                    .edges
+                    .iter()
+                    .zip(edges)
+                    .all(|(a, b)| (a.u, a.v) == (b.u, b.v))
+        );
+        Graph {
+            vertex_count: self.vertex_count,
+            edges,
+            adjacency_start: self.adjacency_start,
+            adjacency: self.adjacency,
+        }
     }
 
     fn incident(&self, v: usize) -> &[u32] {

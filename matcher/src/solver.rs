@@ -421,21 +421,26 @@ impl Solver {
         // outdated key: a too-low cache is allowed and caught in `delta2_min`.
     }
 
-    /// Rebuilds the cached least-slack S-edge of the non-S vertex `y`.
-    fn delta2_recompute_vertex(&mut self, y: u32) {
+    /// The least pseudo-slack of the non-S vertex `y`'s edges to S-vertices and its
+    /// slot, from the current duals; `(NO_PRIORITY, NONE)` if it has none.
+    fn best_s_edge(&self, y: u32) -> (i64, u32) {
         let mut best = NO_PRIORITY;
         let mut best_slot = NONE;
         for slot in self.incident_edges(y) {
-            let Incidence { other, weight, .. } = self.adjacency[slot];
-            if self.vertex[other as usize].is_s {
-                let key = self.vertex[y as usize].dual_2x + self.vertex[other as usize].dual_2x
-                    - 2 * weight;
+            if self.vertex[self.adjacency[slot].other as usize].is_s {
+                let key = self.pseudo_slack_2x(y, slot);
                 if key < best {
                     best = key;
                     best_slot = slot as u32;
                 }
             }
         }
+        (best, best_slot)
+    }
+
+    /// Rebuilds the cached least-slack S-edge of the non-S vertex `y`.
+    fn delta2_recompute_vertex(&mut self, y: u32) {
+        let (best, best_slot) = self.best_s_edge(y);
         self.vertex[y as usize].best_slot = best_slot;
         if best != self.vertex[y as usize].best_key {
             self.delta2_set_vertex_priority(y, best);
@@ -640,26 +645,15 @@ impl Solver {
         }
         for &x in &vertices {
             self.vertex[x as usize].dual_2x -= self.delta_sum_2x;
-            let x_dual = self.vertex[x as usize].dual_2x;
             // The caches of `x`'s neighbours that point at `x` go stale and are
             // rebuilt lazily. `x` drops its S-S records and caches its own best edge
-            // to an S-vertex.
+            // to an S-vertex (its blossom's delta2 entry is refreshed once, below).
             if self.delta3.contains(x) {
                 self.delta3.remove(x);
             }
-            let mut best = NO_PRIORITY;
-            let mut best_slot = NONE;
-            for slot in self.incident_edges(x) {
-                self.edge_key[slot] = NO_PRIORITY;
-                let Incidence { other, weight, .. } = self.adjacency[slot];
-                if self.vertex[other as usize].is_s {
-                    let key = x_dual + self.vertex[other as usize].dual_2x - 2 * weight;
-                    if key < best {
-                        best = key;
-                        best_slot = slot as u32;
-                    }
-                }
-            }
+            let slots = self.incident_edges(x);
+            self.edge_key[slots].fill(NO_PRIORITY);
+            let (best, best_slot) = self.best_s_edge(x);
             self.vertex[x as usize].best_slot = best_slot;
             self.vertex[x as usize].best_key = best;
             self.queues.set_priority(x, best);

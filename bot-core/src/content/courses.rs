@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use toml::{Table, Value};
 
-use super::exams::{Exam, ExamKind, file_id, known_language, slug};
+use super::exams::{Exam, ExamKind, file_id, known_language, short_text, slug};
 use super::load::{Entry, Report, label, tables};
 use super::{ContentError, Language, LocalisedText};
 use crate::domain::LanguageCode;
@@ -232,22 +232,7 @@ fn read_step(
                 label(&field, index, table.get("word").and_then(Value::as_str))
             );
             let mut entry = Entry::new(report, word_label, table);
-            let word = entry.string("word").and_then(|word| {
-                let word = word.trim();
-                let length = word.chars().count();
-                if word.is_empty() {
-                    entry.error("word", "empty");
-                    None
-                } else if length > MAX_WORD_CHARS {
-                    entry.error(
-                        "word",
-                        format!("{length} characters; at most {MAX_WORD_CHARS}"),
-                    );
-                    None
-                } else {
-                    Some(word.to_owned())
-                }
-            });
+            let word = short_text(&mut entry, "word", MAX_WORD_CHARS);
             let meaning = entry.localised("meaning");
             entry.finish(WORD_FIELDS);
             if let (Some(word), Some(meaning)) = (word, meaning) {

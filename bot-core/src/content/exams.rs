@@ -159,6 +159,12 @@ impl Exam {
         chrono::Duration::minutes(i64::from(self.time_limit_minutes))
     }
 
+    /// Whether `correct` right answers pass the exam as a whole (a step exam): at least
+    /// [`PASS_PERCENT`] of its questions, as for a level of a placement test.
+    pub fn passed_with(&self, correct: usize) -> bool {
+        passes(correct, self.questions.len())
+    }
+
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|question| question.id == id)
     }
@@ -362,8 +368,13 @@ impl LevelScore {
     /// At least [`PASS_PERCENT`] of the level's questions right. A level without questions
     /// is not passed: nothing shows the person has it.
     pub fn passed(&self) -> bool {
-        self.total > 0 && self.correct * 100 >= self.total * PASS_PERCENT
+        passes(self.correct, self.total)
     }
+}
+
+/// At least [`PASS_PERCENT`] of `total` questions right; never with no questions.
+fn passes(correct: usize, total: usize) -> bool {
+    total > 0 && correct * 100 >= total * PASS_PERCENT
 }
 
 /// A placement result: the proposed level, and the score at every level for display.
@@ -625,22 +636,7 @@ fn read_question(
         }
         kind
     });
-    let prompt = entry.string("prompt").and_then(|text| {
-        let text = text.trim();
-        let length = text.chars().count();
-        if text.is_empty() {
-            entry.error("prompt", "empty");
-            None
-        } else if length > MAX_PROMPT_CHARS {
-            entry.error(
-                "prompt",
-                format!("{length} characters; at most {MAX_PROMPT_CHARS}"),
-            );
-            None
-        } else {
-            Some(text.to_owned())
-        }
-    });
+    let prompt = short_text(&mut entry, "prompt", MAX_PROMPT_CHARS);
     let options = entry.optional("options");
     let correct = entry.optional("correct");
     let accepted = entry.optional("accepted");
@@ -780,6 +776,22 @@ fn question_kind(
                 ignore_accents: ignore_accents?,
             })
         }
+    }
+}
+
+/// A string field, trimmed: not empty and at most `max` characters.
+pub(super) fn short_text(entry: &mut Entry<'_, '_>, field: &str, max: usize) -> Option<String> {
+    let text = entry.string(field)?;
+    let text = text.trim();
+    let length = text.chars().count();
+    if text.is_empty() {
+        entry.error(field, "empty");
+        None
+    } else if length > max {
+        entry.error(field, format!("{length} characters; at most {max}"));
+        None
+    } else {
+        Some(text.to_owned())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tests for courses: loading, the errors bad course files get, and reading a course
 //! pack from a directory.
 
-use super::tests_exams::{STEP_EXAM, pack, pack_errors, places};
+use super::tests_exams::{STEP_EXAM, code, only_error, pack, pack_errors, places};
 use super::*;
 
 const COURSE: &str = r#"
@@ -29,10 +29,6 @@ exam = { es = "check-es" }
 
 const EXAM_FILE: (&str, &str) = ("exams/check-es.toml", STEP_EXAM);
 
-fn code(input: &str) -> LanguageCode {
-    LanguageCode::parse(input).unwrap_or_else(|| panic!("bad test code {input:?}"))
-}
-
 /// Errors of the course with `from` replaced by `to`, next to the valid step exam.
 fn course_errors(from: &str, to: &str) -> Vec<ContentError> {
     assert!(COURSE.contains(from), "{from:?} is not in the test course");
@@ -40,11 +36,6 @@ fn course_errors(from: &str, to: &str) -> Vec<ContentError> {
         &[EXAM_FILE],
         &[("courses/basics.toml", &COURSE.replace(from, to))],
     )
-}
-
-fn only_error(errors: &[ContentError]) -> &ContentError {
-    assert_eq!(errors.len(), 1, "{errors:#?}");
-    &errors[0]
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn step_errors(from: &str, to: &str) -> Vec<ContentError> {
     )
 }
 
-fn only_error(errors: &[ContentError]) -> &ContentError {
+pub(super) fn only_error(errors: &[ContentError]) -> &ContentError {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     &errors[0]
 }
@@ -159,7 +159,7 @@ fn placement_exam_with(language: &str, counts: [usize; 6]) -> String {
     text
 }
 
-fn code(input: &str) -> LanguageCode {
+pub(super) fn code(input: &str) -> LanguageCode {
     LanguageCode::parse(input).unwrap_or_else(|| panic!("bad test code {input:?}"))
 }
 

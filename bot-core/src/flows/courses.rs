@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::content::{Course, CourseStep};
 use crate::domain::{
     Enrollment, FinishedCourse, LanguageCode, LocalTime, Locale, Practice, Profile, ResolvedStep,
-    Timezone, Weekdays, local_date, next_occurrence, outside_quiet,
+    Timezone, Weekdays, local_date, next_occurrence,
 };
 use crate::engine::{
     Button, Context, DialogueState, Effect, EnrollStage, Enrolling, ExamPurpose, FiredTimer, Input,
@@ -64,10 +64,18 @@ pub fn list(cx: &Context, state: DialogueState, person: &PersonView<'_>) -> Tran
         .reply(Reply::text(lines.join("\n\n")).with_keyboard(Keyboard::Choice(buttons)))
 }
 
+/// The course a person follows and their place in it, if it is still in the pack.
+pub fn followed<'a>(
+    cx: &'a Context,
+    practice: &'a Practice,
+) -> Option<(&'a Course, &'a Enrollment)> {
+    let enrollment = practice.course.as_ref()?;
+    Some((cx.content.course(&enrollment.course)?, enrollment))
+}
+
 /// "You are on day 3 of 7 of First conversations."
 fn current_line(cx: &Context, locale: Locale, practice: &Practice) -> Option<String> {
-    let enrollment = practice.course.as_ref()?;
-    let course = cx.content.course(&enrollment.course)?;
+    let (course, enrollment) = followed(cx, practice)?;
     Some(cx.tf(
         locale,
         "courses-current",
@@ -149,7 +157,7 @@ fn start(
     now: DateTime<Utc>,
 ) -> Transition {
     let locale = person.profile.locale;
-    if ready(person.profile).is_none() {
+    if super::reminders::ready(person.profile).is_none() {
         return Transition::to(state).say(cx.t(locale, "profile-incomplete"));
     }
     if let Some(current) = &person.practice.course
@@ -179,11 +187,6 @@ fn start(
     Transition::to(DialogueState::Enrolling(enrolling)).reply(reply)
 }
 
-/// The timezone of a person who may follow a course: a finished profile has one.
-fn ready(profile: &Profile) -> Option<Timezone> {
-    profile.timezone.filter(|_| profile.completed)
-}
-
 /// After the switch is settled: ask for the language only if there is a choice.
 fn advance_past_switch(enrolling: &mut Enrolling, profile: &Profile) {
     if profile.targets.len() > 1 {
@@ -203,18 +206,16 @@ pub fn prompt(cx: &Context, person: &PersonView<'_>, enrolling: &Enrolling) -> R
     );
     match enrolling.stage {
         EnrollStage::ConfirmSwitch => {
-            let (current, day, days) = person
-                .practice
-                .course
-                .as_ref()
-                .and_then(|e| cx.content.course(&e.course).map(|c| (c, e.day)))
-                .map_or((String::new(), 1, 1), |(course, day)| {
+            let (current, day, days) = followed(cx, person.practice).map_or(
+                (String::new(), 1, 1),
+                |(course, enrollment)| {
                     (
                         course.title.get(locale).to_owned(),
-                        day + 1,
+                        enrollment.day + 1,
                         course.days.len(),
                     )
-                });
+                },
+            );
             Reply::text(cx.tf(
                 locale,
                 "course-switch-confirm",
@@ -270,15 +271,14 @@ pub fn handle_enrolling(
 ) -> Transition {
     enrolling.last_activity = now;
     let locale = person.profile.locale;
-    let (Some(tz), Some(course)) = (ready(person.profile), cx.content.course(&enrolling.course))
-    else {
+    let (Some(tz), Some(course)) = (
+        super::reminders::ready(person.profile),
+        cx.content.course(&enrolling.course),
+    ) else {
         return Transition::to(DialogueState::Idle).say(cx.t(locale, "course-gone"));
     };
     let again = |enrolling: Enrolling, note: String| {
-        let reply = prompt(cx, person, &enrolling);
-        Transition::to(DialogueState::Enrolling(enrolling))
-            .say(note)
-            .reply(reply)
+        super::ask_again(cx, DialogueState::Enrolling(enrolling), person, now, note)
     };
     let next = |enrolling: Enrolling| {
         let reply = prompt(cx, person, &enrolling);
@@ -339,20 +339,8 @@ fn choose_time(
     now: DateTime<Utc>,
 ) -> Transition {
     let locale = person.profile.locale;
-    let quiet = person.practice.quiet_hours(cx.training.default_quiet_hours);
-    if let Some(hours) = quiet.filter(|hours| hours.contains(time)) {
-        let note = cx.tf(
-            locale,
-            "error-time-in-quiet-hours",
-            &[
-                ("time", time.to_string().into()),
-                ("hours", hours.to_string().into()),
-            ],
-        );
-        let reply = prompt(cx, person, &enrolling);
-        return Transition::to(DialogueState::Enrolling(enrolling))
-            .say(note)
-            .reply(reply);
+    if let Some(note) = super::reminders::quiet_conflict(cx, locale, person.practice, time) {
+        return super::ask_again(cx, DialogueState::Enrolling(enrolling), person, now, note);
     }
     let mut practice = person.practice.clone();
     let enrollment = Enrollment {
@@ -381,11 +369,21 @@ fn choose_time(
         .extend(day_replies(cx, locale, course, &enrollment));
     practice.course = Some(enrollment);
     transition
-        .effect(Effect::Schedule(TimerSpec::new(
-            TimerKind::CourseDay,
-            "",
-            next,
-        )))
+        .effect(day_timer(next))
+        .effect(Effect::SavePractice(practice))
+}
+
+/// The lesson timer, set (or moved) to `at`.
+fn day_timer(at: DateTime<Utc>) -> Effect {
+    Effect::Schedule(TimerSpec::new(TimerKind::CourseDay, "", at))
+}
+
+/// The course a person follows is no longer in the pack: they follow none.
+fn course_gone(cx: &Context, state: DialogueState, person: &PersonView<'_>) -> Transition {
+    let mut practice = person.practice.clone();
+    practice.course = None;
+    Transition::to(state)
+        .say(cx.t(person.profile.locale, "course-gone"))
         .effect(Effect::SavePractice(practice))
 }
 
@@ -450,8 +448,7 @@ fn day_replies(
 
 /// The current step of a person's course, with its buttons, if there is one.
 pub fn step_on_screen(cx: &Context, locale: Locale, practice: &Practice) -> Option<Reply> {
-    let enrollment = practice.course.as_ref()?;
-    let course = cx.content.course(&enrollment.course)?;
+    let (course, enrollment) = followed(cx, practice)?;
     step_reply(cx, locale, course, enrollment)
 }
 
@@ -524,8 +521,7 @@ pub fn pass_step(
     step: &str,
     now: DateTime<Utc>,
 ) -> Option<Transition> {
-    let enrollment = person.practice.course.as_ref()?;
-    let course = cx.content.course(&enrollment.course)?;
+    let (course, enrollment) = followed(cx, person.practice)?;
     let (_, current) = current_step(course, enrollment)?;
     (enrollment.day == day && current.id == step)
         .then(|| resolve(cx, state, person, true, Some((day, step)), false, now))
@@ -548,11 +544,7 @@ fn resolve(
         };
     };
     let Some(course) = cx.content.course(&enrollment.course) else {
-        let mut practice = person.practice.clone();
-        practice.course = None;
-        return Transition::to(state)
-            .say(cx.t(locale, "course-gone"))
-            .effect(Effect::SavePractice(practice));
+        return course_gone(cx, state, person);
     };
     let tz = person
         .profile
@@ -650,11 +642,7 @@ fn resolve(
                     ),
                 ],
             ))
-            .effect(Effect::Schedule(TimerSpec::new(
-                TimerKind::CourseDay,
-                "",
-                next,
-            )));
+            .effect(day_timer(next));
     }
     practice.course = Some(enrollment);
     transition.effect(Effect::SavePractice(practice))
@@ -675,21 +663,12 @@ pub fn fire(
         return Transition::to(state);
     };
     let locale = person.profile.locale;
-    let mut practice = person.practice.clone();
     let Some(course) = cx.content.course(&enrollment.course) else {
-        practice.course = None;
-        return Transition::to(state)
-            .say(cx.t(locale, "course-gone"))
-            .effect(Effect::SavePractice(practice));
+        return course_gone(cx, state, person);
     };
-    let quiet = person.practice.quiet_hours(cx.training.default_quiet_hours);
-    let quiet_until = outside_quiet(tz.tz(), quiet, now);
+    let quiet_until = super::reminders::quiet_end(cx, person.practice, tz, now);
     if quiet_until > now {
-        return Transition::to(state).effect(Effect::Schedule(TimerSpec::new(
-            TimerKind::CourseDay,
-            "",
-            quiet_until,
-        )));
+        return Transition::to(state).effect(day_timer(quiet_until));
     }
     let mut transition = Transition::to(state);
     if person.profile.unreachable {
@@ -719,34 +698,28 @@ pub fn fire(
             .extend(step_reply(cx, locale, course, &enrollment));
     }
     let next = next_delivery(tz, enrollment.time, enrollment.delivered_at, now);
+    let mut practice = person.practice.clone();
     practice.course = Some(enrollment);
     transition
-        .effect(Effect::Schedule(TimerSpec::new(
-            TimerKind::CourseDay,
-            "",
-            next,
-        )))
+        .effect(day_timer(next))
         .effect(Effect::SavePractice(practice))
 }
 
 /// The lesson timer after a timezone change, if the person follows a course.
 pub fn reschedule(practice: &Practice, tz: Timezone, now: DateTime<Utc>) -> Option<Effect> {
     let enrollment = practice.course.as_ref()?;
-    Some(Effect::Schedule(TimerSpec::new(
-        TimerKind::CourseDay,
-        "",
-        next_delivery(tz, enrollment.time, enrollment.delivered_at, now),
+    Some(day_timer(next_delivery(
+        tz,
+        enrollment.time,
+        enrollment.delivered_at,
+        now,
     )))
 }
 
 /// The course part of /progress.
 pub fn progress_lines(cx: &Context, locale: Locale, practice: &Practice) -> Vec<String> {
     let mut lines = Vec::new();
-    match practice
-        .course
-        .as_ref()
-        .and_then(|e| cx.content.course(&e.course).map(|c| (c, e)))
-    {
+    match followed(cx, practice) {
         Some((course, enrollment)) => {
             let steps_today = course.days.get(enrollment.day).map_or(0, |d| d.steps.len());
             lines.push(cx.tf(

@@ -300,10 +300,7 @@ pub fn handle(
         );
     };
     let again = |running: ExamSession, note: String| {
-        let reply = question_reply(cx, locale, exam, &running, now);
-        Transition::to(DialogueState::Exam(running))
-            .say(note)
-            .reply(reply)
+        super::ask_again(cx, DialogueState::Exam(running), person, now, note)
     };
     match input {
         Input::Button(data) => {
@@ -537,7 +534,7 @@ fn finish(
                     };
                 }
                 ExamPurpose::Step { day, step, .. } => {
-                    let passed = total > 0 && correct * 100 >= total * PASS_PERCENT;
+                    let passed = exam.passed_with(correct);
                     record.passed = Some(passed);
                     replies.push(Reply::text(result));
                     if passed {
@@ -634,15 +631,9 @@ pub fn fire_deadline(
     fired: &FiredTimer,
     now: DateTime<Utc>,
 ) -> Transition {
-    match state {
-        DialogueState::Exam(running) if fired.key == running.session.to_string() => {
-            match cx.content.exam(&running.exam) {
-                Some(exam) => finish(cx, running, exam, ExamEnd::TimeUp, person, now, Vec::new()),
-                None => release(DialogueState::Idle, person, &fired.key, now),
-            }
-        }
-        other => release(other, person, &fired.key, now),
-    }
+    with_timed_exam(cx, state, person, fired, now, |running, exam| {
+        finish(cx, running, exam, ExamEnd::TimeUp, person, now, Vec::new())
+    })
 }
 
 /// No answer for the idle timeout: the exam is closed without a result.
@@ -653,31 +644,46 @@ pub fn fire_idle(
     fired: &FiredTimer,
     now: DateTime<Utc>,
 ) -> Transition {
+    with_timed_exam(cx, state, person, fired, now, |running, exam| {
+        if now >= running.deadline {
+            return finish(cx, running, exam, ExamEnd::TimeUp, person, now, Vec::new());
+        }
+        let idle_until = running.last_answer_at + cx.training.exam_idle;
+        if now < idle_until {
+            // Answered since the timer was set: wait for the new idle time.
+            let key = running.session.to_string();
+            return Transition::to(DialogueState::Exam(running)).effect(Effect::Schedule(
+                TimerSpec::new(TimerKind::ExamIdle, key, idle_until),
+            ));
+        }
+        finish(
+            cx,
+            running,
+            exam,
+            ExamEnd::Abandoned,
+            person,
+            now,
+            Vec::new(),
+        )
+    })
+}
+
+/// `due` for the exam on screen that an exam timer is for, with its questions; when the
+/// dialogue moved on or the exam left the pack, the exam is [`release`]d instead.
+fn with_timed_exam(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    fired: &FiredTimer,
+    now: DateTime<Utc>,
+    due: impl FnOnce(ExamSession, &Exam) -> Transition,
+) -> Transition {
     match state {
         DialogueState::Exam(running) if fired.key == running.session.to_string() => {
-            let Some(exam) = cx.content.exam(&running.exam) else {
-                return release(DialogueState::Idle, person, &fired.key, now);
-            };
-            if now >= running.deadline {
-                return finish(cx, running, exam, ExamEnd::TimeUp, person, now, Vec::new());
+            match cx.content.exam(&running.exam) {
+                Some(exam) => due(running, exam),
+                None => release(DialogueState::Idle, person, &fired.key, now),
             }
-            let idle_until = running.last_answer_at + cx.training.exam_idle;
-            if now < idle_until {
-                // Answered since the timer was set: wait for the new idle time.
-                let key = running.session.to_string();
-                return Transition::to(DialogueState::Exam(running)).effect(Effect::Schedule(
-                    TimerSpec::new(TimerKind::ExamIdle, key, idle_until),
-                ));
-            }
-            finish(
-                cx,
-                running,
-                exam,
-                ExamEnd::Abandoned,
-                person,
-                now,
-                Vec::new(),
-            )
         }
         other => release(other, person, &fired.key, now),
     }
@@ -785,13 +791,12 @@ pub fn handle_level(
 ) -> Transition {
     let locale = person.profile.locale;
     let again = |note: String| {
-        Transition::to(DialogueState::ConfirmingLevel {
+        let state = DialogueState::ConfirmingLevel {
             language,
             level,
             last_activity: now,
-        })
-        .say(note)
-        .reply(level_prompt(cx, person, language, level))
+        };
+        super::ask_again(cx, state, person, now, note)
     };
     let Input::Button(data) = input else {
         return again(cx.t(locale, "error-use-buttons"));

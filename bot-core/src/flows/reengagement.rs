@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::{Practice, outside_quiet};
+use crate::domain::Practice;
 use crate::engine::{Context, Effect, PersonView, TimerKind, TimerSpec, Transition};
 
 /// How finely activity is recorded.
@@ -67,12 +67,13 @@ pub fn record_activity(
     let due = next_nudge(cx, person, &practice, now);
     transition.effects.push(Effect::SavePractice(practice));
     if let Some(due) = due {
-        transition.effects.push(Effect::Schedule(TimerSpec::new(
-            TimerKind::Reengage,
-            "",
-            due,
-        )));
+        transition.effects.push(nudge_timer(due));
     }
+}
+
+/// The ladder's timer, set (or moved) to `at`.
+fn nudge_timer(at: DateTime<Utc>) -> Effect {
+    Effect::Schedule(TimerSpec::new(TimerKind::Reengage, "", at))
 }
 
 /// When the ladder's next nudge is due: its step after the last activity, outside quiet
@@ -92,11 +93,7 @@ fn next_nudge(
     }
     let due = due.max(now);
     Some(match person.profile.timezone {
-        Some(tz) => outside_quiet(
-            tz.tz(),
-            practice.quiet_hours(cx.training.default_quiet_hours),
-            due,
-        ),
+        Some(tz) => super::reminders::quiet_end(cx, practice, tz, due),
         None => due,
     })
 }
@@ -109,39 +106,26 @@ pub fn fire(
     now: DateTime<Utc>,
 ) -> Transition {
     let transition = Transition::to(state);
-    let ladder = &person.practice.reengagement;
-    let (Some(last), true, false) = (
-        ladder.last_active,
-        person.profile.completed,
-        person.profile.unreachable,
-    ) else {
-        // Nothing to nudge about, or nobody to reach: the ladder stops until they are back.
+    if !person.profile.completed || person.profile.unreachable {
+        // Nobody to nudge or to reach: the ladder stops until they are back.
         return transition;
-    };
-    let stage = usize::from(ladder.nudged);
-    let Some(wait) = cx.training.reengagement.get(stage) else {
-        return transition;
-    };
-    let due = next_nudge(cx, person, person.practice, now).unwrap_or(now);
-    if now < last + *wait || due > now {
-        // Not yet (activity moved on, or quiet hours): wait for the right time.
-        return transition.effect(Effect::Schedule(TimerSpec::new(
-            TimerKind::Reengage,
-            "",
-            due,
-        )));
     }
+    let Some(due) = next_nudge(cx, person, person.practice, now) else {
+        // Nothing to nudge about, or the ladder's last step was taken.
+        return transition;
+    };
+    if due > now {
+        // Not yet (activity moved on, or quiet hours): wait for the right time.
+        return transition.effect(nudge_timer(due));
+    }
+    let stage = usize::from(person.practice.reengagement.nudged);
     let mut practice = person.practice.clone();
     practice.reengagement.nudged = practice.reengagement.nudged.saturating_add(1);
     practice.reengagement.last_nudge_at = Some(now);
     practice.reengagement.nudges_sent += 1;
     let mut transition = transition.say(nudge_text(cx, person, stage));
     if let Some(next) = next_nudge(cx, person, &practice, now) {
-        transition = transition.effect(Effect::Schedule(TimerSpec::new(
-            TimerKind::Reengage,
-            "",
-            next,
-        )));
+        transition = transition.effect(nudge_timer(next));
     }
     transition.effect(Effect::SavePractice(practice))
 }
@@ -156,12 +140,7 @@ fn nudge_text(cx: &Context, person: &PersonView<'_>, stage: usize) -> String {
         1 => "reengage-second",
         _ => "reengage-third",
     };
-    let course = person.practice.course.as_ref().and_then(|enrollment| {
-        cx.content
-            .course(&enrollment.course)
-            .map(|c| (c, enrollment))
-    });
-    let detail = match course {
+    let detail = match super::courses::followed(cx, person.practice) {
         Some((course, enrollment)) => cx.tf(
             locale,
             "reengage-course",

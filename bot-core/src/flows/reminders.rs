@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc, Weekday};
 
 use crate::domain::{
-    LocalTime, Locale, Practice, Profile, QuietHours, QuietSetting, Reminder, Timezone, Weekdays,
+    LocalTime, Locale, Practice, Profile, QuietHours, QuietSetting, Timezone, Weekdays,
     next_occurrence, outside_quiet,
 };
 use crate::engine::{
@@ -29,9 +29,46 @@ pub fn show(cx: &Context, state: DialogueState, person: &PersonView<'_>) -> Tran
     Transition::to(state).reply(overview(cx, locale, tz, person.practice))
 }
 
-/// The timezone of a person who may have reminders: a finished profile has one.
-fn ready(profile: &Profile) -> Option<Timezone> {
+/// The timezone of a person who may have reminders or follow a course: a finished
+/// profile has one.
+pub fn ready(profile: &Profile) -> Option<Timezone> {
     profile.timezone.filter(|_| profile.completed)
+}
+
+/// `at`, or the end of the person's quiet hours (their own or the community's) if it
+/// falls in them: when something unasked-for may be said.
+pub fn quiet_end(
+    cx: &Context,
+    practice: &Practice,
+    tz: Timezone,
+    at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    outside_quiet(
+        tz.tz(),
+        practice.quiet_hours(cx.training.default_quiet_hours),
+        at,
+    )
+}
+
+/// Why `time` cannot be chosen for something that recurs at it (a reminder, a course's
+/// lessons): it falls in the person's quiet hours, when nothing is sent unasked.
+pub fn quiet_conflict(
+    cx: &Context,
+    locale: Locale,
+    practice: &Practice,
+    time: LocalTime,
+) -> Option<String> {
+    let hours = practice
+        .quiet_hours(cx.training.default_quiet_hours)
+        .filter(|hours| hours.contains(time))?;
+    Some(cx.tf(
+        locale,
+        "error-time-in-quiet-hours",
+        &[
+            ("time", time.to_string().into()),
+            ("hours", hours.to_string().into()),
+        ],
+    ))
 }
 
 /// The list of reminders and quiet hours, with buttons to add, remove and set them.
@@ -182,12 +219,8 @@ pub fn handle_adding(
         return Transition::to(DialogueState::Idle).say(cx.t(locale, "profile-incomplete"));
     };
     let again = |adding: AddingReminder, note: String| {
-        let reply = prompt_adding(cx, locale, tz, &adding);
-        Transition::to(DialogueState::AddingReminder(adding))
-            .say(note)
-            .reply(reply)
+        super::ask_again(cx, DialogueState::AddingReminder(adding), person, now, note)
     };
-    let quiet = person.practice.quiet_hours(cx.training.default_quiet_hours);
     match (adding.time, input) {
         (None, Input::Text(text)) => {
             let Some(time) = LocalTime::parse(text) else {
@@ -198,15 +231,7 @@ pub fn handle_adding(
                 );
                 return again(adding, note);
             };
-            if let Some(hours) = quiet.filter(|hours| hours.contains(time)) {
-                let note = cx.tf(
-                    locale,
-                    "error-time-in-quiet-hours",
-                    &[
-                        ("time", time.to_string().into()),
-                        ("hours", hours.to_string().into()),
-                    ],
-                );
+            if let Some(note) = quiet_conflict(cx, locale, person.practice, time) {
                 return again(adding, note);
             }
             adding.time = Some(time);
@@ -269,7 +294,7 @@ fn add(
                     ("next", when_text(cx, locale, tz, next).into()),
                 ],
             ))
-            .effect(Effect::Schedule(timer(&reminder, next)));
+            .effect(Effect::Schedule(timer(reminder.id, next)));
     }
     let reply = overview(cx, locale, tz, &practice);
     transition
@@ -299,9 +324,8 @@ pub fn handle_quiet(
 ) -> Transition {
     let locale = person.profile.locale;
     let again = |note: String| {
-        Transition::to(DialogueState::SettingQuietHours { last_activity: now })
-            .say(note)
-            .reply(prompt_quiet(cx, locale))
+        let state = DialogueState::SettingQuietHours { last_activity: now };
+        super::ask_again(cx, state, person, now, note)
     };
     let setting = match input {
         Input::Button(data) if data == "rem:q:default" => QuietSetting::Default,
@@ -353,8 +377,7 @@ pub fn fire(
     };
     let next = next_occurrence(tz.tz(), reminder.time, reminder.days, now);
     let mut transition = Transition::to(state);
-    let quiet = person.practice.quiet_hours(cx.training.default_quiet_hours);
-    let quiet_until = outside_quiet(tz.tz(), quiet, now);
+    let quiet_until = quiet_end(cx, person.practice, tz, now);
     if quiet_until > now {
         // In quiet hours (they were changed after the reminder was set): wait for their
         // end, unless the next regular time comes first.
@@ -362,22 +385,18 @@ pub fn fire(
             Some(next) if next <= quiet_until => next,
             _ => quiet_until,
         };
-        return transition.effect(Effect::Schedule(timer_at(reminder.id, at)));
+        return transition.effect(Effect::Schedule(timer(reminder.id, at)));
     }
     let late = now.signed_duration_since(fired.due_at) > chrono::Duration::minutes(1);
     let next_soon = next.is_some_and(|next| next.signed_duration_since(now) <= LATE_MERGE);
     let merged_into_next = late && next_soon;
     if !person.profile.unreachable && !merged_into_next {
-        transition = transition.say(reminder_text(cx, person));
+        transition = transition.say(cx.t(person.profile.locale, "reminder-due"));
     }
     match next {
-        Some(next) => transition.effect(Effect::Schedule(timer(reminder, next))),
+        Some(next) => transition.effect(Effect::Schedule(timer(reminder.id, next))),
         None => transition,
     }
-}
-
-fn reminder_text(cx: &Context, person: &PersonView<'_>) -> String {
-    cx.t(person.profile.locale, "reminder-due")
 }
 
 /// Timers for every reminder, from `now` in `tz` (after a timezone change).
@@ -387,16 +406,13 @@ pub fn reschedule_all(practice: &Practice, tz: Timezone, now: DateTime<Utc>) -> 
         .iter()
         .filter_map(|reminder| {
             next_occurrence(tz.tz(), reminder.time, reminder.days, now)
-                .map(|next| Effect::Schedule(timer(reminder, next)))
+                .map(|next| Effect::Schedule(timer(reminder.id, next)))
         })
         .collect()
 }
 
-fn timer(reminder: &Reminder, at: DateTime<Utc>) -> TimerSpec {
-    timer_at(reminder.id, at)
-}
-
-fn timer_at(id: u32, at: DateTime<Utc>) -> TimerSpec {
+/// The timer of reminder `id`, keyed by the id.
+fn timer(id: u32, at: DateTime<Utc>) -> TimerSpec {
     TimerSpec::new(TimerKind::Reminder, id.to_string(), at)
 }
 

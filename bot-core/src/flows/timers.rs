@@ -4,8 +4,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::outside_quiet;
-
 use crate::engine::{
     self, Context, DialogueState, Effect, FiredTimer, PersonView, TimerKind, TimerSpec, Transition,
 };
@@ -50,8 +48,7 @@ fn dialogue_timeout(
     // Saying so is unasked-for: not in the person's quiet hours, and not to someone
     // who blocked the bot (their flow is still put aside).
     if let Some(tz) = person.profile.timezone {
-        let quiet = person.practice.quiet_hours(cx.training.default_quiet_hours);
-        let until = outside_quiet(tz.tz(), quiet, now);
+        let until = super::reminders::quiet_end(cx, person.practice, tz, now);
         if until > now && !person.profile.unreachable {
             return Transition::to(state).effect(Effect::Schedule(TimerSpec::new(
                 TimerKind::DialogueTimeout,

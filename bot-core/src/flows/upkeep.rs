@@ -20,13 +20,9 @@ pub fn after_step(
             _ => None,
         });
     if let Some(Some(timezone)) = new_timezone.filter(|tz| *tz != person.profile.timezone) {
-        let practice = crate::engine::saved_practice(transition)
-            .unwrap_or(person.practice)
-            .clone();
-        let moved = super::reminders::reschedule_all(&practice, timezone, now);
+        let practice = crate::engine::saved_practice(transition).unwrap_or(person.practice);
+        let mut moved = super::reminders::reschedule_all(practice, timezone, now);
+        moved.extend(super::courses::reschedule(practice, timezone, now));
         transition.effects.extend(moved);
-        transition
-            .effects
-            .extend(super::courses::reschedule(&practice, timezone, now));
     }
 }

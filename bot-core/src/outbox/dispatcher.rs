@@ -95,10 +95,7 @@ pub struct OutboxFeed {
 impl OutboxFeed {
     /// The lease new messages are written with.
     pub fn lease(&self, now: chrono::DateTime<Utc>) -> OutboxLease {
-        OutboxLease {
-            owner: self.owner.clone(),
-            until: now + chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::MAX),
-        }
+        lease(&self.owner, self.lease, now)
     }
 
     pub fn push(&self, messages: Vec<OutboxMessage>) {
@@ -535,11 +532,15 @@ impl State {
     }
 
     fn lease(&self, now: chrono::DateTime<Utc>) -> OutboxLease {
-        OutboxLease {
-            owner: self.config.owner.clone(),
-            until: now
-                + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::MAX),
-        }
+        lease(&self.config.owner, self.config.lease, now)
+    }
+}
+
+/// `owner`'s hold on messages, from `now` for `length`.
+fn lease(owner: &str, length: Duration, now: chrono::DateTime<Utc>) -> OutboxLease {
+    OutboxLease {
+        owner: owner.to_owned(),
+        until: now + chrono::Duration::from_std(length).unwrap_or(chrono::Duration::MAX),
     }
 }
 

@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 
 use super::{FiredTimerRef, PersonCommit, PersonWrite, StoreError, TimerWrite, UpdateKey};
-use crate::domain::{ChatKey, PersonId};
+use crate::domain::{ChatKey, PersonId, Platform};
 use crate::engine::TimerKind;
-use crate::outbox::{NewOutboxMessage, OutboxBody};
+use crate::outbox::{NewOutboxMessage, OutboxBody, OutboxStats};
 
 /// A dialogue row to upsert.
 pub(super) struct DialogueRow<'a> {
@@ -204,4 +204,24 @@ pub(super) fn decode_body(id: i64, raw: &str) -> Result<OutboxBody, StoreError> 
         table: "outbox",
         reason: format!("message {id}: {error}"),
     })
+}
+
+pub(super) fn decode_platform(table: &'static str, raw: &str) -> Result<Platform, StoreError> {
+    Platform::parse(raw).ok_or_else(|| StoreError::Corrupt {
+        table,
+        reason: format!("unknown platform `{raw}`"),
+    })
+}
+
+/// The queue figures from `SELECT status, COUNT(*) FROM outbox GROUP BY status`.
+pub(super) fn outbox_stats(counts: Vec<(String, i64)>) -> OutboxStats {
+    let mut stats = OutboxStats::default();
+    for (status, count) in counts {
+        let count = u64::try_from(count).unwrap_or(0);
+        match status.as_str() {
+            "pending" => stats.pending = count,
+            _ => stats.dead = count,
+        }
+    }
+    stats
 }

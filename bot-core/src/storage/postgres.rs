@@ -169,7 +169,7 @@ impl Store for PostgresStore {
             .map(|row| {
                 let platform: String = row.try_get("platform")?;
                 Ok(UpdateKey {
-                    platform: decode_platform("processed_updates", &platform)?,
+                    platform: batch::decode_platform("processed_updates", &platform)?,
                     id: row.try_get("update_id")?,
                 })
             })
@@ -288,29 +288,21 @@ impl Store for PostgresStore {
         .await?;
         rows.iter()
             .map(|row| {
+                let last_error: Option<String> = row.try_get("last_error")?;
                 Ok(DeadLetter {
                     message: decode_outbox_row(row)?,
-                    last_error: row
-                        .try_get::<Option<String>, _>("last_error")?
-                        .unwrap_or_default(),
+                    last_error: last_error.unwrap_or_default(),
                 })
             })
             .collect()
     }
 
     async fn outbox_stats(&self) -> Result<OutboxStats, StoreError> {
-        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut stats = OutboxStats::default();
-        for row in rows {
-            let count = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
-            match row.try_get::<String, _>("status")?.as_str() {
-                "pending" => stats.pending = count,
-                _ => stats.dead = count,
-            }
-        }
-        Ok(stats)
+        let counts: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(batch::outbox_stats(counts))
     }
 
     async fn claim_timers(
@@ -822,18 +814,11 @@ fn decode_timer_row(row: &sqlx::postgres::PgRow) -> Result<DueTimer, StoreError>
         key: row.try_get("key")?,
         due_at: row.try_get("due_at")?,
         chat: ChatKey::new(
-            decode_platform("timers", &platform)?,
+            batch::decode_platform("timers", &platform)?,
             row.try_get::<String, _>("chat_id")?,
         ),
         payload: row.try_get("payload")?,
         attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(u32::MAX),
-    })
-}
-
-fn decode_platform(table: &'static str, raw: &str) -> Result<Platform, StoreError> {
-    Platform::parse(raw).ok_or_else(|| StoreError::Corrupt {
-        table,
-        reason: format!("unknown platform `{raw}`"),
     })
 }
 
@@ -843,7 +828,7 @@ fn decode_outbox_row(row: &sqlx::postgres::PgRow) -> Result<OutboxMessage, Store
     Ok(OutboxMessage {
         id,
         chat: ChatKey::new(
-            decode_platform("outbox", &platform)?,
+            batch::decode_platform("outbox", &platform)?,
             row.try_get::<String, _>("chat_id")?,
         ),
         person: row

@@ -170,7 +170,7 @@ impl Store for SqliteStore {
             .map(|row| {
                 let platform: String = row.try_get("platform")?;
                 Ok(UpdateKey {
-                    platform: decode_platform("processed_updates", &platform)?,
+                    platform: batch::decode_platform("processed_updates", &platform)?,
                     id: row.try_get("update_id")?,
                 })
             })
@@ -286,29 +286,21 @@ impl Store for SqliteStore {
         .await?;
         rows.iter()
             .map(|row| {
+                let last_error: Option<String> = row.try_get("last_error")?;
                 Ok(DeadLetter {
                     message: decode_outbox_row(row)?,
-                    last_error: row
-                        .try_get::<Option<String>, _>("last_error")?
-                        .unwrap_or_default(),
+                    last_error: last_error.unwrap_or_default(),
                 })
             })
             .collect()
     }
 
     async fn outbox_stats(&self) -> Result<OutboxStats, StoreError> {
-        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut stats = OutboxStats::default();
-        for row in rows {
-            let count = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
-            match row.try_get::<String, _>("status")?.as_str() {
-                "pending" => stats.pending = count,
-                _ => stats.dead = count,
-            }
-        }
-        Ok(stats)
+        let counts: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(batch::outbox_stats(counts))
     }
 
     async fn claim_timers(
@@ -817,7 +809,7 @@ fn decode_timer_row(row: &sqlx::sqlite::SqliteRow) -> Result<DueTimer, StoreErro
         key: row.try_get("key")?,
         due_at: decode_time("timers", &row.try_get::<String, _>("due_at")?)?,
         chat: ChatKey::new(
-            decode_platform("timers", &platform)?,
+            batch::decode_platform("timers", &platform)?,
             row.try_get::<String, _>("chat_id")?,
         ),
         payload: row.try_get("payload")?,
@@ -837,13 +829,6 @@ fn ids_json(ids: &[i64]) -> String {
     serde_json::Value::from(ids.to_vec()).to_string()
 }
 
-fn decode_platform(table: &'static str, raw: &str) -> Result<Platform, StoreError> {
-    Platform::parse(raw).ok_or_else(|| StoreError::Corrupt {
-        table,
-        reason: format!("unknown platform `{raw}`"),
-    })
-}
-
 fn decode_outbox_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMessage, StoreError> {
     let id: i64 = row.try_get("id")?;
     let person = row
@@ -854,7 +839,7 @@ fn decode_outbox_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMessage, Sto
     Ok(OutboxMessage {
         id,
         chat: ChatKey::new(
-            decode_platform("outbox", &platform)?,
+            batch::decode_platform("outbox", &platform)?,
             row.try_get::<String, _>("chat_id")?,
         ),
         person,

@@ -393,6 +393,21 @@ async fn claims_honour_leases_and_retry_waits(store: Arc<dyn Store>, _db: &TestD
     assert_eq!(again[0].attempts, 1);
 }
 
+/// Claims batches of 7 as `owner` until none are left; the ids of every timer claimed.
+async fn claim_until_none_left(store: &dyn Store, owner: &str, at: DateTime<Utc>) -> Vec<i64> {
+    let mut ids = Vec::new();
+    loop {
+        let got = store
+            .claim_timers(&lease(owner, at + Duration::minutes(5)), at, 7)
+            .await
+            .unwrap_or_else(|error| panic!("claim {owner}: {error:?}"));
+        if got.is_empty() {
+            return ids;
+        }
+        ids.extend(got.iter().map(|t| t.id));
+    }
+}
+
 async fn two_claims_at_once_share_nothing(store: Arc<dyn Store>, db: &TestDb) {
     let t0 = now();
     let mut expected = 0;
@@ -417,32 +432,8 @@ async fn two_claims_at_once_share_nothing(store: Arc<dyn Store>, db: &TestDb) {
     }
     let other = db.open().await;
     let (a, b) = tokio::join!(
-        async {
-            let mut ids = Vec::new();
-            loop {
-                let got = store
-                    .claim_timers(&lease("a", t0 + Duration::minutes(5)), t0, 7)
-                    .await
-                    .expect("claim a");
-                if got.is_empty() {
-                    break ids;
-                }
-                ids.extend(got.iter().map(|t| t.id));
-            }
-        },
-        async {
-            let mut ids = Vec::new();
-            loop {
-                let got = other
-                    .claim_timers(&lease("b", t0 + Duration::minutes(5)), t0, 7)
-                    .await
-                    .expect("claim b");
-                if got.is_empty() {
-                    break ids;
-                }
-                ids.extend(got.iter().map(|t| t.id));
-            }
-        }
+        claim_until_none_left(&*store, "a", t0),
+        claim_until_none_left(&*other, "b", t0),
     );
     other.close().await;
     let mut all: Vec<i64> = a.iter().chain(&b).copied().collect();

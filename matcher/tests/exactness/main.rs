@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use matcher::synthetic::SplitMix;
 use matcher::{
     DualCertificate, Edge, MAX_WEIGHT, Matching, MatchingError, max_weight_matching,
     max_weight_matching_prefer_more_pairs, max_weight_matching_with_duals,
@@ -15,33 +16,14 @@ use matcher::{
 /// Larger counts when optimised.
 const SCALE: usize = if cfg!(debug_assertions) { 1 } else { 8 };
 
-// ----- Random numbers -------------------------------------------------------
+// ----- Random graphs ---------------------------------------------------------
 
-/// splitmix64: tiny, deterministic, good enough to generate graphs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..bound` (bound > 0; the modulo bias is irrelevant here).
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-
-    fn chance(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-}
+// Random numbers come from the crate's splitmix64 (`SplitMix`), which the synthetic
+// pool and the pool tests use too.
 
 /// A graph where each pair is an edge with probability `per_mille`/1000 and weights
 /// are uniform in `1..=max_weight` (small maxima make many ties).
-fn random_graph(rng: &mut Rng, n: usize, per_mille: u64, max_weight: i64) -> Vec<Edge> {
+fn random_graph(rng: &mut SplitMix, n: usize, per_mille: u64, max_weight: i64) -> Vec<Edge> {
     let mut edges = Vec::new();
     for u in 0..n as u32 {
         for v in u + 1..n as u32 {
@@ -60,7 +42,7 @@ fn random_graph(rng: &mut Rng, n: usize, per_mille: u64, max_weight: i64) -> Vec
 }
 
 /// A sparse graph with about `degree` random neighbours per vertex.
-fn random_sparse_graph(rng: &mut Rng, n: usize, degree: usize, max_weight: i64) -> Vec<Edge> {
+fn random_sparse_graph(rng: &mut SplitMix, n: usize, degree: usize, max_weight: i64) -> Vec<Edge> {
     let mut seen = std::collections::HashSet::new();
     let mut edges = Vec::new();
     for u in 0..n as u32 {
@@ -77,7 +59,7 @@ fn random_sparse_graph(rng: &mut Rng, n: usize, degree: usize, max_weight: i64) 
 
 /// Many small odd cliques and cycles joined by a few bridges, with near-equal
 /// weights: a blossom-heavy shape.
-fn odd_cluster_graph(rng: &mut Rng, clusters: usize) -> (usize, Vec<Edge>) {
+fn odd_cluster_graph(rng: &mut SplitMix, clusters: usize) -> (usize, Vec<Edge>) {
     let mut edges = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut add = |edges: &mut Vec<Edge>, u: u32, v: u32, w: i64| {
@@ -122,7 +104,7 @@ fn odd_cluster_graph(rng: &mut Rng, clusters: usize) -> (usize, Vec<Edge>) {
 
 /// Pool-shaped: people in clusters each look at 30 others (mostly in their own
 /// cluster), score each pair and keep their best 10; the graph is the union.
-fn pool_graph(rng: &mut Rng, people: usize, max_weight: i64) -> Vec<Edge> {
+fn pool_graph(rng: &mut SplitMix, people: usize, max_weight: i64) -> Vec<Edge> {
     let clusters = people.div_ceil(200).max(1);
     let cluster_of: Vec<usize> = (0..people)
         .map(|_| rng.below(clusters as u64) as usize)
@@ -133,7 +115,7 @@ fn pool_graph(rng: &mut Rng, people: usize, max_weight: i64) -> Vec<Edge> {
     }
     let score = |a: u32, b: u32| {
         let (lo, hi) = (u64::from(a.min(b)), u64::from(a.max(b)));
-        1 + (Rng(lo << 32 | hi).next() % max_weight as u64) as i64
+        1 + (SplitMix::new(lo << 32 | hi).next_u64() % max_weight as u64) as i64
     };
     let mut pairs = std::collections::HashSet::new();
     for person in 0..people as u32 {
@@ -338,7 +320,7 @@ fn solve_certified(n: usize, edges: &[Edge]) -> (Matching, usize) {
 
 #[test]
 fn small_random_graphs_match_exhaustive_search() {
-    let mut rng = Rng(1);
+    let mut rng = SplitMix::new(1);
     let mut with_blossoms = 0;
     let cases = 4000 * SCALE;
     for case in 0..cases {
@@ -364,7 +346,7 @@ fn small_random_graphs_match_exhaustive_search() {
 
 #[test]
 fn medium_graphs_match_exhaustive_search() {
-    let mut rng = Rng(2);
+    let mut rng = SplitMix::new(2);
     for case in 0..30 * SCALE {
         let n = 14 + rng.below(if cfg!(debug_assertions) { 3 } else { 7 }) as usize;
         let per_mille = [200, 400, 700][rng.below(3) as usize];
@@ -381,7 +363,7 @@ fn medium_graphs_match_exhaustive_search() {
 
 #[test]
 fn prefer_more_pairs_is_heaviest_then_largest() {
-    let mut rng = Rng(3);
+    let mut rng = SplitMix::new(3);
     for case in 0..2000 * SCALE {
         let n = rng.below(12) as usize;
         let per_mille = [300, 600, 1000][rng.below(3) as usize];
@@ -416,7 +398,7 @@ fn prefer_more_pairs_breaks_a_known_tie() {
 
 #[test]
 fn larger_random_graphs_have_valid_certificates() {
-    let mut rng = Rng(4);
+    let mut rng = SplitMix::new(4);
     let mut blossoms_seen = 0;
     for case in 0..40 * SCALE {
         let n = 50 + rng.below(if cfg!(debug_assertions) { 700 } else { 1950 }) as usize;
@@ -432,7 +414,7 @@ fn larger_random_graphs_have_valid_certificates() {
 
 #[test]
 fn pool_shaped_graphs_have_valid_certificates() {
-    let mut rng = Rng(10);
+    let mut rng = SplitMix::new(10);
     let people = if cfg!(debug_assertions) { 3000 } else { 30000 };
     for max_weight in [5, 1000] {
         let edges = pool_graph(&mut rng, people, max_weight);
@@ -444,7 +426,7 @@ fn pool_shaped_graphs_have_valid_certificates() {
 
 #[test]
 fn dense_graphs_have_valid_certificates() {
-    let mut rng = Rng(5);
+    let mut rng = SplitMix::new(5);
     for _ in 0..10 * SCALE {
         let n = 30 + rng.below(90) as usize;
         let per_mille = [300, 700, 1000][rng.below(3) as usize];
@@ -456,7 +438,7 @@ fn dense_graphs_have_valid_certificates() {
 
 #[test]
 fn blossom_heavy_graphs_have_valid_certificates() {
-    let mut rng = Rng(6);
+    let mut rng = SplitMix::new(6);
     let mut blossoms_seen = 0;
     for _ in 0..30 * SCALE {
         let clusters = 5 + rng.below(200) as usize;
@@ -471,7 +453,7 @@ fn blossom_heavy_graphs_have_valid_certificates() {
 
 #[test]
 fn blossom_heavy_small_graphs_match_exhaustive_search() {
-    let mut rng = Rng(7);
+    let mut rng = SplitMix::new(7);
     for case in 0..1500 * SCALE {
         let clusters = 1 + rng.below(3) as usize;
         let (n, edges) = odd_cluster_graph(&mut rng, clusters);
@@ -489,7 +471,7 @@ fn blossom_heavy_small_graphs_match_exhaustive_search() {
 
 #[test]
 fn large_weights_near_the_limit_stay_exact() {
-    let mut rng = Rng(8);
+    let mut rng = SplitMix::new(8);
     for _ in 0..20 {
         let n = 2 + rng.below(11) as usize;
         let mut edges = random_graph(&mut rng, n, 600, 50);
@@ -545,7 +527,7 @@ fn deep_structures_do_not_overflow_and_stay_optimal() {
 
 #[test]
 fn many_components_are_solved_independently() {
-    let mut rng = Rng(9);
+    let mut rng = SplitMix::new(9);
     let mut edges = Vec::new();
     let mut n = 0u32;
     let mut expected: i128 = 0;
@@ -582,285 +564,307 @@ fn pairs_of(triples: &[(u32, u32, i64)]) -> Vec<(u32, u32)> {
     matching.pairs()
 }
 
+/// A graph as `(u, v, w)` triples and the pairs of its unique optimum.
+type KnownCase = (&'static [(u32, u32, i64)], &'static [(u32, u32)]);
+
+/// Checks each case with [`pairs_of`]; a failure names the group and the case's
+/// position in it, counting from 1.
+fn assert_known_cases(group: &str, cases: &[KnownCase]) {
+    for (index, (triples, expected)) in cases.iter().enumerate() {
+        assert_eq!(
+            pairs_of(triples),
+            expected.to_vec(),
+            "{group} case {}",
+            index + 1
+        );
+    }
+}
+
 #[test]
 fn known_simple_cases() {
-    assert_eq!(pairs_of(&[(0, 1, 1)]), vec![(0, 1)]);
-    assert_eq!(pairs_of(&[(1, 2, 10), (2, 3, 11)]), vec![(2, 3)]);
-    assert_eq!(pairs_of(&[(1, 2, 5), (2, 3, 11), (3, 4, 5)]), vec![(2, 3)]);
-    // Non-maximum cardinality: leaving vertices single is better.
-    assert_eq!(
-        pairs_of(&[
-            (0, 1, 2),
-            (0, 4, 3),
-            (1, 2, 7),
-            (1, 5, 2),
-            (2, 3, 9),
-            (2, 5, 4),
-            (3, 4, 8),
-            (3, 5, 4)
-        ]),
-        vec![(1, 2), (3, 4)]
-    );
+    let cases: &[KnownCase] = &[
+        (&[(0, 1, 1)], &[(0, 1)]),
+        (&[(1, 2, 10), (2, 3, 11)], &[(2, 3)]),
+        (&[(1, 2, 5), (2, 3, 11), (3, 4, 5)], &[(2, 3)]),
+        // Non-maximum cardinality: leaving vertices single is better.
+        (
+            &[
+                (0, 1, 2),
+                (0, 4, 3),
+                (1, 2, 7),
+                (1, 5, 2),
+                (2, 3, 9),
+                (2, 5, 4),
+                (3, 4, 8),
+                (3, 5, 4),
+            ],
+            &[(1, 2), (3, 4)],
+        ),
+    ];
+    assert_known_cases("simple", cases);
 }
 
 #[test]
 fn known_blossom_cases() {
-    // Create S-blossom and use it for augmentation.
-    assert_eq!(
-        pairs_of(&[(1, 2, 8), (1, 3, 9), (2, 3, 10), (3, 4, 7)]),
-        vec![(1, 2), (3, 4)]
-    );
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 8),
-            (1, 3, 9),
-            (2, 3, 10),
-            (3, 4, 7),
-            (1, 6, 5),
-            (4, 5, 6)
-        ]),
-        vec![(1, 6), (2, 3), (4, 5)]
-    );
-    // Create S-blossom, relabel as T-blossom, use for augmentation.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 9),
-            (1, 3, 8),
-            (2, 3, 10),
-            (1, 4, 5),
-            (4, 5, 4),
-            (1, 6, 3)
-        ]),
-        vec![(1, 6), (2, 3), (4, 5)]
-    );
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 9),
-            (1, 3, 8),
-            (2, 3, 10),
-            (1, 4, 5),
-            (4, 5, 3),
-            (1, 6, 4)
-        ]),
-        vec![(1, 6), (2, 3), (4, 5)]
-    );
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 9),
-            (1, 3, 8),
-            (2, 3, 10),
-            (1, 4, 5),
-            (4, 5, 3),
-            (3, 6, 4)
-        ]),
-        vec![(1, 2), (3, 6), (4, 5)]
-    );
-    // Create nested S-blossom, use for augmentation.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 9),
-            (1, 3, 9),
-            (2, 3, 10),
-            (2, 4, 8),
-            (3, 5, 8),
-            (4, 5, 10),
-            (5, 6, 6)
-        ]),
-        vec![(1, 3), (2, 4), (5, 6)]
-    );
-    // Create S-blossom, relabel as S, include in nested S-blossom.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 10),
-            (1, 7, 10),
-            (2, 3, 12),
-            (3, 4, 20),
-            (3, 5, 20),
-            (4, 5, 25),
-            (5, 6, 10),
-            (6, 7, 10),
-            (7, 8, 8),
-        ]),
-        vec![(1, 2), (3, 4), (5, 6), (7, 8)]
-    );
-    // Create nested S-blossom, augment, expand recursively.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 8),
-            (1, 3, 8),
-            (2, 3, 10),
-            (2, 4, 12),
-            (3, 5, 12),
-            (4, 5, 14),
-            (4, 6, 12),
-            (5, 7, 12),
-            (6, 7, 14),
-            (7, 8, 12),
-        ]),
-        vec![(1, 2), (3, 5), (4, 6), (7, 8)]
-    );
-    // Create S-blossom, relabel as T, expand.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 23),
-            (1, 5, 22),
-            (1, 6, 15),
-            (2, 3, 25),
-            (3, 4, 22),
-            (4, 5, 25),
-            (4, 8, 14),
-            (5, 7, 13),
-        ]),
-        vec![(1, 6), (2, 3), (4, 8), (5, 7)]
-    );
-    // Create nested S-blossom, relabel as T, expand.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 19),
-            (1, 3, 20),
-            (1, 8, 8),
-            (2, 3, 25),
-            (2, 4, 18),
-            (3, 5, 18),
-            (4, 5, 13),
-            (4, 7, 7),
-            (5, 6, 7),
-        ]),
-        vec![(1, 8), (2, 3), (4, 7), (5, 6)]
-    );
+    let cases: &[KnownCase] = &[
+        // Create S-blossom and use it for augmentation.
+        (
+            &[(1, 2, 8), (1, 3, 9), (2, 3, 10), (3, 4, 7)],
+            &[(1, 2), (3, 4)],
+        ),
+        (
+            &[
+                (1, 2, 8),
+                (1, 3, 9),
+                (2, 3, 10),
+                (3, 4, 7),
+                (1, 6, 5),
+                (4, 5, 6),
+            ],
+            &[(1, 6), (2, 3), (4, 5)],
+        ),
+        // Create S-blossom, relabel as T-blossom, use for augmentation.
+        (
+            &[
+                (1, 2, 9),
+                (1, 3, 8),
+                (2, 3, 10),
+                (1, 4, 5),
+                (4, 5, 4),
+                (1, 6, 3),
+            ],
+            &[(1, 6), (2, 3), (4, 5)],
+        ),
+        (
+            &[
+                (1, 2, 9),
+                (1, 3, 8),
+                (2, 3, 10),
+                (1, 4, 5),
+                (4, 5, 3),
+                (1, 6, 4),
+            ],
+            &[(1, 6), (2, 3), (4, 5)],
+        ),
+        (
+            &[
+                (1, 2, 9),
+                (1, 3, 8),
+                (2, 3, 10),
+                (1, 4, 5),
+                (4, 5, 3),
+                (3, 6, 4),
+            ],
+            &[(1, 2), (3, 6), (4, 5)],
+        ),
+        // Create nested S-blossom, use for augmentation.
+        (
+            &[
+                (1, 2, 9),
+                (1, 3, 9),
+                (2, 3, 10),
+                (2, 4, 8),
+                (3, 5, 8),
+                (4, 5, 10),
+                (5, 6, 6),
+            ],
+            &[(1, 3), (2, 4), (5, 6)],
+        ),
+        // Create S-blossom, relabel as S, include in nested S-blossom.
+        (
+            &[
+                (1, 2, 10),
+                (1, 7, 10),
+                (2, 3, 12),
+                (3, 4, 20),
+                (3, 5, 20),
+                (4, 5, 25),
+                (5, 6, 10),
+                (6, 7, 10),
+                (7, 8, 8),
+            ],
+            &[(1, 2), (3, 4), (5, 6), (7, 8)],
+        ),
+        // Create nested S-blossom, augment, expand recursively.
+        (
+            &[
+                (1, 2, 8),
+                (1, 3, 8),
+                (2, 3, 10),
+                (2, 4, 12),
+                (3, 5, 12),
+                (4, 5, 14),
+                (4, 6, 12),
+                (5, 7, 12),
+                (6, 7, 14),
+                (7, 8, 12),
+            ],
+            &[(1, 2), (3, 5), (4, 6), (7, 8)],
+        ),
+        // Create S-blossom, relabel as T, expand.
+        (
+            &[
+                (1, 2, 23),
+                (1, 5, 22),
+                (1, 6, 15),
+                (2, 3, 25),
+                (3, 4, 22),
+                (4, 5, 25),
+                (4, 8, 14),
+                (5, 7, 13),
+            ],
+            &[(1, 6), (2, 3), (4, 8), (5, 7)],
+        ),
+        // Create nested S-blossom, relabel as T, expand.
+        (
+            &[
+                (1, 2, 19),
+                (1, 3, 20),
+                (1, 8, 8),
+                (2, 3, 25),
+                (2, 4, 18),
+                (3, 5, 18),
+                (4, 5, 13),
+                (4, 7, 7),
+                (5, 6, 7),
+            ],
+            &[(1, 8), (2, 3), (4, 7), (5, 6)],
+        ),
+    ];
+    assert_known_cases("blossom", cases);
 }
 
 #[test]
 fn known_nasty_cases() {
-    // Create blossom, relabel as T in more than one way, expand, augment.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 45),
-            (1, 5, 45),
-            (2, 3, 50),
-            (3, 4, 45),
-            (4, 5, 50),
-            (1, 6, 30),
-            (3, 9, 35),
-            (4, 8, 35),
-            (5, 7, 26),
-            (9, 10, 5),
-        ]),
-        vec![(1, 6), (2, 3), (4, 8), (5, 7), (9, 10)]
-    );
-    // Again, slightly different.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 45),
-            (1, 5, 45),
-            (2, 3, 50),
-            (3, 4, 45),
-            (4, 5, 50),
-            (1, 6, 30),
-            (3, 9, 35),
-            (4, 8, 26),
-            (5, 7, 40),
-            (9, 10, 5),
-        ]),
-        vec![(1, 6), (2, 3), (4, 8), (5, 7), (9, 10)]
-    );
-    // Create blossom, relabel as T, expand such that a new least-slack S-to-free
-    // edge is produced, augment.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 45),
-            (1, 5, 45),
-            (2, 3, 50),
-            (3, 4, 45),
-            (4, 5, 50),
-            (1, 6, 30),
-            (3, 9, 35),
-            (4, 8, 28),
-            (5, 7, 26),
-            (9, 10, 5),
-        ]),
-        vec![(1, 6), (2, 3), (4, 8), (5, 7), (9, 10)]
-    );
-    // Create nested blossom, relabel as T in more than one way, expand outer blossom
-    // such that inner blossom ends up on an augmenting path.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 45),
-            (1, 7, 45),
-            (2, 3, 50),
-            (3, 4, 45),
-            (4, 5, 95),
-            (4, 6, 94),
-            (5, 6, 94),
-            (6, 7, 50),
-            (1, 8, 30),
-            (3, 11, 35),
-            (5, 9, 36),
-            (7, 10, 26),
-            (11, 12, 5),
-        ]),
-        vec![(1, 8), (2, 3), (4, 6), (5, 9), (7, 10), (11, 12)]
-    );
-    // Create nested S-blossom, relabel as S, expand recursively.
-    assert_eq!(
-        pairs_of(&[
-            (1, 2, 40),
-            (1, 3, 40),
-            (2, 3, 60),
-            (2, 4, 55),
-            (3, 5, 55),
-            (4, 5, 50),
-            (1, 8, 15),
-            (5, 7, 30),
-            (7, 6, 10),
-            (8, 10, 10),
-            (4, 9, 30),
-        ]),
-        vec![(1, 2), (3, 5), (4, 9), (6, 7), (8, 10)]
-    );
-    // Create nested S-blossom, augment, expand only the outer one.
-    assert_eq!(
-        pairs_of(&[
-            (0, 1, 8),
-            (0, 2, 8),
-            (1, 2, 9),
-            (1, 3, 6),
-            (2, 4, 7),
-            (3, 4, 8),
-            (3, 5, 5)
-        ]),
-        vec![(0, 1), (2, 4), (3, 5)]
-    );
-    // Leave a nested S-blossom with a zero inner dual.
-    assert_eq!(
-        pairs_of(&[
-            (0, 1, 7),
-            (0, 2, 7),
-            (1, 2, 9),
-            (0, 3, 7),
-            (0, 4, 7),
-            (3, 4, 9),
-            (5, 6, 2)
-        ]),
-        vec![(1, 2), (3, 4), (5, 6)]
-    );
-    // Drop a redundant edge while making a blossom.
-    assert_eq!(
-        pairs_of(&[
-            (0, 1, 7),
-            (0, 4, 6),
-            (1, 2, 9),
-            (2, 3, 8),
-            (3, 4, 9),
-            (2, 5, 1),
-            (4, 5, 1)
-        ]),
-        vec![(1, 2), (3, 4)]
-    );
+    let cases: &[KnownCase] = &[
+        // Create blossom, relabel as T in more than one way, expand, augment.
+        (
+            &[
+                (1, 2, 45),
+                (1, 5, 45),
+                (2, 3, 50),
+                (3, 4, 45),
+                (4, 5, 50),
+                (1, 6, 30),
+                (3, 9, 35),
+                (4, 8, 35),
+                (5, 7, 26),
+                (9, 10, 5),
+            ],
+            &[(1, 6), (2, 3), (4, 8), (5, 7), (9, 10)],
+        ),
+        // Again, slightly different.
+        (
+            &[
+                (1, 2, 45),
+                (1, 5, 45),
+                (2, 3, 50),
+                (3, 4, 45),
+                (4, 5, 50),
+                (1, 6, 30),
+                (3, 9, 35),
+                (4, 8, 26),
+                (5, 7, 40),
+                (9, 10, 5),
+            ],
+            &[(1, 6), (2, 3), (4, 8), (5, 7), (9, 10)],
+        ),
+        // Create blossom, relabel as T, expand such that a new least-slack S-to-free
+        // edge is produced, augment.
+        (
+            &[
+                (1, 2, 45),
+                (1, 5, 45),
+                (2, 3, 50),
+                (3, 4, 45),
+                (4, 5, 50),
+                (1, 6, 30),
+                (3, 9, 35),
+                (4, 8, 28),
+                (5, 7, 26),
+                (9, 10, 5),
+            ],
+            &[(1, 6), (2, 3), (4, 8), (5, 7), (9, 10)],
+        ),
+        // Create nested blossom, relabel as T in more than one way, expand outer blossom
+        // such that inner blossom ends up on an augmenting path.
+        (
+            &[
+                (1, 2, 45),
+                (1, 7, 45),
+                (2, 3, 50),
+                (3, 4, 45),
+                (4, 5, 95),
+                (4, 6, 94),
+                (5, 6, 94),
+                (6, 7, 50),
+                (1, 8, 30),
+                (3, 11, 35),
+                (5, 9, 36),
+                (7, 10, 26),
+                (11, 12, 5),
+            ],
+            &[(1, 8), (2, 3), (4, 6), (5, 9), (7, 10), (11, 12)],
+        ),
+        // Create nested S-blossom, relabel as S, expand recursively.
+        (
+            &[
+                (1, 2, 40),
+                (1, 3, 40),
+                (2, 3, 60),
+                (2, 4, 55),
+                (3, 5, 55),
+                (4, 5, 50),
+                (1, 8, 15),
+                (5, 7, 30),
+                (7, 6, 10),
+                (8, 10, 10),
+                (4, 9, 30),
+            ],
+            &[(1, 2), (3, 5), (4, 9), (6, 7), (8, 10)],
+        ),
+        // Create nested S-blossom, augment, expand only the outer one.
+        (
+            &[
+                (0, 1, 8),
+                (0, 2, 8),
+                (1, 2, 9),
+                (1, 3, 6),
+                (2, 4, 7),
+                (3, 4, 8),
+                (3, 5, 5),
+            ],
+            &[(0, 1), (2, 4), (3, 5)],
+        ),
+        // Leave a nested S-blossom with a zero inner dual.
+        (
+            &[
+                (0, 1, 7),
+                (0, 2, 7),
+                (1, 2, 9),
+                (0, 3, 7),
+                (0, 4, 7),
+                (3, 4, 9),
+                (5, 6, 2),
+            ],
+            &[(1, 2), (3, 4), (5, 6)],
+        ),
+        // Drop a redundant edge while making a blossom.
+        (
+            &[
+                (0, 1, 7),
+                (0, 4, 6),
+                (1, 2, 9),
+                (2, 3, 8),
+                (3, 4, 9),
+                (2, 5, 1),
+                (4, 5, 1),
+            ],
+            &[(1, 2), (3, 4)],
+        ),
+    ];
+    assert_known_cases("nasty", cases);
 }
-
-/// A graph as `(u, v, w)` triples and the pairs of its unique optimum.
-type KnownCase = (&'static [(u32, u32, i64)], &'static [(u32, u32)]);
 
 #[test]
 fn known_corner_cases() {
@@ -988,14 +992,7 @@ fn known_corner_cases() {
             &[(0, 2), (3, 4)],
         ),
     ];
-    for (index, (triples, expected)) in cases.iter().enumerate() {
-        assert_eq!(
-            pairs_of(triples),
-            expected.to_vec(),
-            "corner case {}",
-            index + 1
-        );
-    }
+    assert_known_cases("corner", cases);
 }
 
 #[test]

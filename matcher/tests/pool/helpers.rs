@@ -120,6 +120,19 @@ impl Someone {
     }
 }
 
+/// A random non-empty availability grid: each of the 255 non-empty sets of cells is
+/// equally likely.
+pub fn random_grid(rng: &mut SplitMix) -> Availability {
+    let bits = 1 + rng.below(255) as u8;
+    Availability::from_slots(
+        Slot::ALL
+            .into_iter()
+            .enumerate()
+            .filter(|(bit, _)| bits & (1 << bit) != 0)
+            .map(|(_, slot)| slot),
+    )
+}
+
 /// `n` people over only three languages, so that most pairs are reciprocal and the
 /// buckets are big: the shape in which pruning matters. Levels, zones (some with
 /// half- and quarter-hour offsets), grids, interests, styles, waiting, blocks, former
@@ -166,14 +179,7 @@ pub fn dense_pool(seed: u64, n: usize, now: DateTime<Utc>) -> Vec<WaitingPerson>
                 someone.profile.targets.push(target);
             }
             someone.profile.timezone = Some(Timezone::new(ZONES[rng.below(6) as usize]));
-            let bits = 1 + rng.below(255) as u8;
-            someone.profile.availability = Availability::from_slots(
-                Slot::ALL
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(bit, _)| bits & (1 << bit) != 0)
-                    .map(|(_, slot)| slot),
-            );
+            someone.profile.availability = random_grid(&mut rng);
             let interests: Vec<&str> = INTERESTS.into_iter().filter(|_| rng.chance(300)).collect();
             someone = someone.interests(&interests);
             let styles: Vec<PracticeStyle> = PracticeStyle::ALL

@@ -14,7 +14,7 @@ use bot_core::domain::{
 };
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use helpers::{Someone, dense_pool, pack_interests, utc};
+use helpers::{Someone, dense_pool, pack_interests, random_grid, utc};
 use matcher::candidates::{
     all_pairs_graph, brute_force_top_candidates, candidate_graph, top_candidates,
 };
@@ -379,16 +379,6 @@ fn the_quarter_hour_grid_agrees_with_a_minute_by_minute_count() {
         Tz::America__Santiago,
     ];
     let mut rng = matcher::synthetic::SplitMix::new(11);
-    let mut random_grid = || {
-        let bits = 1 + rng.below(255) as u8;
-        Availability::from_slots(
-            Slot::ALL
-                .into_iter()
-                .enumerate()
-                .filter(|(bit, _)| bits & (1 << bit) != 0)
-                .map(|(_, slot)| slot),
-        )
-    };
     // Weeks across Berlin's, New York's, Lord Howe's and Chatham's switches, starting
     // on and off the quarter hour.
     let weeks = [
@@ -399,8 +389,11 @@ fn the_quarter_hour_grid_agrees_with_a_minute_by_minute_count() {
     ];
     for (round, now) in weeks.into_iter().enumerate() {
         for pair in 0..zones.len() {
-            let a = (zones[pair], random_grid());
-            let b = (zones[(pair + round + 1) % zones.len()], random_grid());
+            let a = (zones[pair], random_grid(&mut rng));
+            let b = (
+                zones[(pair + round + 1) % zones.len()],
+                random_grid(&mut rng),
+            );
             let expected = brute_force_overlap(utc(now), a, b);
             assert_eq!(overlap(now, a, b), expected, "{now}: {a:?} / {b:?}");
         }
@@ -626,6 +619,13 @@ fn the_synthetic_pool_looks_like_a_community() {
     assert!(Tz::from_str("Europe/Berlin").is_ok());
 }
 
+/// The space-separated numbers of one line of an exported file.
+fn numbers<T: FromStr<Err: std::fmt::Debug>>(line: &str) -> Vec<T> {
+    line.split(' ')
+        .map(|n| n.parse().expect("a number"))
+        .collect()
+}
+
 #[test]
 fn the_export_reads_back_as_a_valid_matching_of_the_stated_weight() {
     let now = reference_now();
@@ -643,20 +643,12 @@ fn the_export_reads_back_as_a_valid_matching_of_the_stated_weight() {
     // An independent reader, as an outside solver would parse the files.
     let graph = std::fs::read_to_string(dir.path().join("graph.txt")).expect("graph.txt");
     let mut lines = graph.lines();
-    let header: Vec<usize> = lines
-        .next()
-        .expect("a header")
-        .split(' ')
-        .map(|n| n.parse().expect("a number"))
-        .collect();
+    let header: Vec<usize> = numbers(lines.next().expect("a header"));
     let (n, m) = (header[0], header[1]);
     assert_eq!((n, m), (people.len(), wave.graph.edges.len()));
     let mut weight_of: HashMap<(usize, usize), i128> = HashMap::new();
     for line in lines {
-        let fields: Vec<i128> = line
-            .split(' ')
-            .map(|n| n.parse().expect("a number"))
-            .collect();
+        let fields: Vec<i128> = numbers(line);
         assert_eq!(fields.len(), 3, "{line}");
         let (u, v, w) = (fields[0] as usize, fields[1] as usize, fields[2]);
         assert!(u < n && v < n && u != v && w > 0, "{line}");
@@ -672,10 +664,7 @@ fn the_export_reads_back_as_a_valid_matching_of_the_stated_weight() {
     let mut total = 0i128;
     let mut pairs = 0;
     for line in matching.lines() {
-        let fields: Vec<usize> = line
-            .split(' ')
-            .map(|n| n.parse().expect("a number"))
-            .collect();
+        let fields: Vec<usize> = numbers(line);
         let (u, v) = (fields[0], fields[1]);
         assert!(!used[u] && !used[v], "{line}: someone is paired twice");
         used[u] = true;

@@ -5,7 +5,9 @@
 use bot_core::config::TelegramMode;
 use telegram::fake::{CallOutcome, FakeConfig, Fault};
 
-use crate::support::{Backend, Person, TestDb, eventually, fake, profile_of, start};
+use crate::support::{
+    Backend, Person, TestDb, eventually, fake, outbox_drained, profile_of, start,
+};
 
 #[tokio::test]
 async fn a_429_storm_and_a_403_lose_nothing_and_never_break_the_limits() {
@@ -60,17 +62,15 @@ async fn a_429_storm_and_a_403_lose_nothing_and_never_break_the_limits() {
     // The blocked person's message was refused with 403, not retried, and they are
     // now unreachable and out of matching.
     let store = conversations.store().clone();
-    let mut marked = false;
-    for _ in 0..100 {
-        let profile = profile_of(&conversations, &blocked.user).await;
-        if profile.unreachable {
-            assert!(profile.matching_paused);
-            marked = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(marked, "the blocked person was never marked unreachable");
+    eventually("the blocked person is marked unreachable", || async {
+        profile_of(&conversations, &blocked.user).await.unreachable
+    })
+    .await;
+    assert!(
+        profile_of(&conversations, &blocked.user)
+            .await
+            .matching_paused
+    );
     // Tried until Telegram said "blocked" (an injected 429 may come first), never after.
     let tries: Vec<CallOutcome> = fake
         .calls_of("sendmessage")
@@ -101,24 +101,15 @@ async fn a_429_storm_and_a_403_lose_nothing_and_never_break_the_limits() {
         ),
         "{dead:?}"
     );
-    eventually("the outbox empties", || {
-        let store = store.clone();
-        async move { store.outbox_stats().await.expect("stats").pending == 0 }
-    })
-    .await;
+    outbox_drained(&conversations).await;
 
     // Unblocking (Telegram sends my_chat_member) makes them reachable again.
     fake.unblock_chat(blocked.chat_id());
     fake.my_chat_member(&blocked.user, false);
-    let mut back = false;
-    for _ in 0..100 {
-        if !profile_of(&conversations, &blocked.user).await.unreachable {
-            back = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(back, "unblocking must clear the flag");
+    eventually("unblocking clears the flag", || async {
+        !profile_of(&conversations, &blocked.user).await.unreachable
+    })
+    .await;
     running.shutdown().await;
     conversations.store().close().await;
 }
@@ -142,12 +133,7 @@ async fn network_failures_are_retried_until_delivered() {
         2 + 2,
         "two failures, two messages"
     );
-    let store = conversations.store().clone();
-    eventually("the outbox empties", || {
-        let store = store.clone();
-        async move { store.outbox_stats().await.expect("stats").pending == 0 }
-    })
-    .await;
+    outbox_drained(&conversations).await;
     running.shutdown().await;
     conversations.store().close().await;
 }

@@ -7,7 +7,8 @@ use bot_core::config::TelegramMode;
 use telegram::fake::FakeConfig;
 
 use crate::support::{
-    ONBOARDING, PATIENCE, Person, assert_each_answer_once, backends, eventually, fake, play, start,
+    ONBOARDING, PATIENCE, Person, assert_each_answer_once, backends, fake, outbox_drained, play,
+    start,
 };
 
 #[tokio::test]
@@ -37,12 +38,7 @@ async fn a_killed_adapter_restarts_without_losing_or_repeating_a_reply() {
         // again on restart: the Bot API has no idempotency key. That window is the
         // milliseconds of one delete.)
         play(&mut person, &ONBOARDING[6..10]).await;
-        let store = conversations.store().clone();
-        eventually("the outbox empties", || {
-            let store = store.clone();
-            async move { store.outbox_stats().await.expect("stats").pending == 0 }
-        })
-        .await;
+        outbox_drained(&conversations).await;
         running.kill();
         conversations.store().close().await;
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -311,6 +311,16 @@ where
     }
 }
 
+/// Waits until every queued message was delivered and removed from the outbox.
+pub async fn outbox_drained(conversations: &Conversations) {
+    let store = conversations.store().clone();
+    eventually("the outbox empties", || {
+        let store = store.clone();
+        async move { store.outbox_stats().await.expect("stats").pending == 0 }
+    })
+    .await;
+}
+
 /// The onboarding of the engine's transcript test, step by step, as `(action, expect)`.
 pub enum Act {
     Say(&'static str, &'static str),
