@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use bot_core::config::{DEFAULT_TOML, Secrets, Settings};
 use bot_core::{app, terminal};
 use clap::{Parser, Subcommand};
+use matcher::worker::{MatcherWorker, WorkerConfig};
 
 #[derive(Parser)]
 #[command(
@@ -41,15 +42,17 @@ enum Command {
         #[command(subcommand)]
         command: ContentCommand,
     },
-    /// The partner matcher's tools.
+    /// Run the partner matcher worker in this process (one leader at a time across
+    /// all processes), until Ctrl-C or SIGTERM; or one of its tools.
     Matcher {
         #[command(subcommand)]
-        command: MatcherCommand,
+        command: Option<MatcherCommand>,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Run the bot: the Telegram adapter (when TELEGRAM_BOT_TOKEN is set), the outbox
-    /// dispatcher and the timer scheduler, until Ctrl-C or SIGTERM.
+    /// dispatcher, the timer scheduler and (with `matching.embedded`) the matcher
+    /// worker, until Ctrl-C or SIGTERM.
     Run,
 }
 
@@ -63,6 +66,12 @@ enum ConfigCommand {
 
 #[derive(Subcommand)]
 enum MatcherCommand {
+    /// Compute a wave over the current queue without proposing anything, and write
+    /// DIR/graph.txt and DIR/matching.txt as `bench --export` does.
+    ExportWave {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Generate a synthetic waiting pool, run one matching wave over it and print what
     /// it cost and found; with --export, also write the candidate graph and the
     /// matching for an external solver to check.
@@ -134,13 +143,57 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Matcher { command: None } => {
+            let settings = load()?;
+            init_tracing(&settings.log.filter);
+            let config = WorkerConfig::from_settings(&settings)?;
+            runtime()?.block_on(async {
+                let conversations = app::build(&settings, &Secrets::from_env()).await?;
+                let worker = MatcherWorker::with_config(conversations.clone(), config).spawn();
+                tracing::info!("matcher worker is running");
+                shutdown_signal().await;
+                tracing::info!("shutting down");
+                worker.shutdown().await;
+                conversations.store().close().await;
+                Ok(())
+            })
+        }
+        Command::Matcher {
+            command: Some(MatcherCommand::ExportWave { dir }),
+        } => {
+            let settings = load()?;
+            init_tracing("warn");
+            let config = WorkerConfig::from_settings(&settings)?;
+            runtime()?.block_on(async {
+                let conversations = app::build(&settings, &Secrets::from_env()).await?;
+                let exported = MatcherWorker::with_config(conversations.clone(), config)
+                    .export_wave(&dir, chrono::Utc::now())
+                    .await;
+                conversations.store().close().await;
+                let wave = exported?;
+                println!(
+                    "wave over the queue: {} waiting, {} eligible, {} candidate edges, {} pairs, total weight {}",
+                    wave.waiting,
+                    wave.eligible,
+                    wave.edges,
+                    wave.pairs,
+                    wave.total_weight
+                );
+                println!(
+                    "exported {} and {}",
+                    dir.join(matcher::export::GRAPH_FILE).display(),
+                    dir.join(matcher::export::MATCHING_FILE).display()
+                );
+                Ok(())
+            })
+        }
         Command::Matcher {
             command:
-                MatcherCommand::Bench {
+                Some(MatcherCommand::Bench {
                     people,
                     seed,
                     export,
-                },
+                }),
         } => {
             // Interests come from the built-in pack, so a seed means the same pool
             // wherever it runs.
@@ -188,21 +241,50 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = load()?;
             init_tracing(&settings.log.filter);
             let secrets = Secrets::from_env();
-            let options = telegram::TelegramOptions::from_settings(&settings, &secrets)?
-                .context("nothing to run: set TELEGRAM_BOT_TOKEN to start the Telegram adapter")?;
+            let options = telegram::TelegramOptions::from_settings(&settings, &secrets)?;
+            // A process may run only the scheduler or the matcher (beside adapters in
+            // other processes); with none of them there is nothing to do.
+            if options.is_none() && !settings.scheduler.enabled && !settings.matching.embedded {
+                anyhow::bail!(
+                    "nothing to run: set TELEGRAM_BOT_TOKEN to start the Telegram adapter \
+                     (or enable scheduler.enabled or matching.embedded)"
+                );
+            }
+            let matcher_config = WorkerConfig::from_settings(&settings)?;
             runtime()?.block_on(async {
                 let conversations = app::build(&settings, &secrets).await?;
-                let running =
-                    telegram::start(conversations.clone(), options, settings.dispatcher()).await?;
-                // Lessons, reminders, exam time limits and timeouts fire from here.
+                let running = match options {
+                    Some(options) => Some(
+                        telegram::start(conversations.clone(), options, settings.dispatcher())
+                            .await?,
+                    ),
+                    None => None,
+                };
+                // Lessons, reminders, exam time limits, timeouts and peer messages fire
+                // from here.
                 let scheduler = app::start_scheduler(&conversations, &settings);
-                tracing::info!(bot = %running.bot_username, "lexbot is running");
+                let matcher = settings.matching.embedded.then(|| {
+                    MatcherWorker::with_config(conversations.clone(), matcher_config).spawn()
+                });
+                match &running {
+                    Some(running) => {
+                        tracing::info!(bot = %running.bot_username, "lexbot is running");
+                    }
+                    None => tracing::info!("lexbot is running without a chat adapter"),
+                }
                 shutdown_signal().await;
                 tracing::info!("shutting down");
+                // The matcher proposes through the runtime: it stops first, so that its
+                // last wave commits.
+                if let Some(matcher) = matcher {
+                    matcher.shutdown().await;
+                }
                 if let Some(scheduler) = scheduler {
                     scheduler.shutdown().await;
                 }
-                running.shutdown().await;
+                if let Some(running) = running {
+                    running.shutdown().await;
+                }
                 conversations.store().close().await;
                 Ok(())
             })

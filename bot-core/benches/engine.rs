@@ -54,6 +54,7 @@ fn context() -> Context {
         content: Content::embedded().expect("content"),
         limits: Limits::default(),
         training: TrainingRules::default(),
+        partnering: bot_core::engine::PartneringRules::default(),
     }
 }
 

@@ -39,6 +39,7 @@ pub fn load_context(settings: &Settings) -> anyhow::Result<Context> {
         content,
         limits: settings.limits(),
         training: settings.training()?,
+        partnering: settings.partnering()?,
     })
 }
 

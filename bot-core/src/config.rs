@@ -27,6 +27,52 @@ pub struct Settings {
     pub telegram: TelegramSettings,
     pub scheduler: SchedulerSettings,
     pub training: TrainingSettings,
+    pub matching: MatchingSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSettings {
+    /// Whether `lexbot run` runs the matcher worker itself (the embedded setup); with
+    /// false, run `lexbot matcher` as its own process.
+    pub embedded: bool,
+    /// A wave runs this often ...
+    pub wave_interval_seconds: u64,
+    /// ... or as soon as this many people wait.
+    pub wave_min_waiting: usize,
+    /// Each person's best candidates kept for the exact matching.
+    pub top_k: usize,
+    pub proposal_ttl_hours: i64,
+    pub follow_up_days: i64,
+    pub max_no_shows: u32,
+    pub relay_per_minute: u32,
+    pub relay_max_chars: usize,
+    /// Edge weight parts (integers, so the matching is exactly optimal).
+    pub weights: MatchingWeights,
+}
+
+/// The matcher's integer weights (see `matcher::weight` for the formula).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingWeights {
+    pub base: u32,
+    pub level_same: u32,
+    pub level_step: u32,
+    pub level_unknown: u32,
+    pub per_shared_interest: u32,
+    pub max_shared_interests: u32,
+    pub availability_cap_minutes: u32,
+    pub minutes_per_availability_point: u32,
+    /// Points by the number of practice styles both accept (0, 1, 2, 3).
+    pub style_points: [u32; 4],
+    pub wait_minutes_per_point: u32,
+    pub wait_cap_points: u32,
+    pub per_missed_wave: u32,
+    pub missed_wave_cap: u32,
+    /// Fairness points lost per proposal the person let expire unanswered.
+    pub per_missed_proposal: u32,
+    /// Fairness points lost per partner who said the person did not show up.
+    pub per_no_show: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -313,6 +359,43 @@ impl Settings {
             86_400,
         )?;
         self.training()?;
+        self.partnering()?;
+        let matching = &self.matching;
+        check_range(
+            "matching.wave_interval_seconds",
+            matching.wave_interval_seconds,
+            1,
+            86_400,
+        )?;
+        check_range(
+            "matching.wave_min_waiting",
+            matching.wave_min_waiting,
+            2,
+            10_000_000,
+        )?;
+        check_range("matching.top_k", matching.top_k, 1, 1_000)?;
+        let weights = &matching.weights;
+        check_range(
+            "matching.weights.minutes_per_availability_point",
+            weights.minutes_per_availability_point,
+            1,
+            10_080,
+        )?;
+        check_range(
+            "matching.weights.wait_minutes_per_point",
+            weights.wait_minutes_per_point,
+            1,
+            10_080,
+        )?;
+        let most = weights.base as u64
+            + weights.level_same.max(weights.level_unknown) as u64
+            + weights.per_shared_interest as u64 * weights.max_shared_interests as u64
+            + (weights.availability_cap_minutes / weights.minutes_per_availability_point) as u64
+            + weights.style_points.iter().copied().max().unwrap_or(0) as u64
+            + 2 * (weights.wait_cap_points as u64
+                + weights.per_missed_wave as u64 * weights.missed_wave_cap as u64);
+        // The matcher keeps scores in 32 bits and its tie-break scales them up.
+        check_range("matching.weights (largest pair weight)", most, 1, 1 << 30)?;
         let telegram = &self.telegram;
         check_range(
             "telegram.poll_timeout_seconds",
@@ -372,6 +455,38 @@ impl Settings {
             base_backoff: std::time::Duration::from_secs(scheduler.base_backoff_seconds),
             max_backoff: std::time::Duration::from_secs(scheduler.max_backoff_seconds),
         }
+    }
+
+    /// The proposal and partnership rules the engine applies.
+    pub fn partnering(&self) -> Result<crate::engine::PartneringRules, ConfigError> {
+        let matching = &self.matching;
+        check_range(
+            "matching.proposal_ttl_hours",
+            matching.proposal_ttl_hours,
+            1,
+            24 * 14,
+        )?;
+        check_range("matching.follow_up_days", matching.follow_up_days, 1, 90)?;
+        check_range("matching.max_no_shows", matching.max_no_shows, 1, 100)?;
+        check_range(
+            "matching.relay_per_minute",
+            matching.relay_per_minute,
+            1,
+            600,
+        )?;
+        check_range(
+            "matching.relay_max_chars",
+            matching.relay_max_chars,
+            10,
+            4_000,
+        )?;
+        Ok(crate::engine::PartneringRules {
+            proposal_ttl: chrono::Duration::hours(matching.proposal_ttl_hours),
+            follow_up_after: chrono::Duration::days(matching.follow_up_days),
+            max_no_shows: matching.max_no_shows,
+            relay_per_minute: matching.relay_per_minute,
+            relay_max_chars: matching.relay_max_chars,
+        })
     }
 
     /// The training rules the engine applies.

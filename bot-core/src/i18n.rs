@@ -299,6 +299,13 @@ mod tests {
                     "outcome",
                     "best",
                     "freeze",
+                    "card",
+                    "since",
+                    "sent",
+                    "received",
+                    "reveal",
+                    "handle",
+                    "text",
                 ] {
                     args.set(name, 3);
                 }

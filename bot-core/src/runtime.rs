@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Practice, Profile};
 use crate::engine::{
@@ -119,6 +119,9 @@ struct Shared {
     /// Where committed platform messages go; without one they wait in the outbox for a
     /// dispatcher to claim them.
     feed: Mutex<Option<OutboxFeed>>,
+    /// Signalled when a commit wrote peer messages, which are due at once: a scheduler
+    /// worker of this process delivers them without waiting for its next poll.
+    peer_messages: Arc<Notify>,
 }
 
 impl Conversations {
@@ -128,6 +131,7 @@ impl Conversations {
             store,
             context,
             feed: Mutex::new(None),
+            peer_messages: Arc::new(Notify::new()),
         });
         let (jobs, receiver) = mpsc::unbounded_channel();
         tokio::spawn(committer(shared.clone(), receiver));
@@ -140,6 +144,35 @@ impl Conversations {
 
     pub fn context(&self) -> &Arc<Context> {
         &self.shared.context
+    }
+
+    /// Signalled (one permit) whenever a commit wrote peer messages.
+    pub fn peer_messages_written(&self) -> Arc<Notify> {
+        self.shared.peer_messages.clone()
+    }
+
+    /// Delivers messages on people's behalf (the matcher's proposals): each is a step
+    /// of its recipient in the given chat, all committed together where possible. The
+    /// results come in the same order; someone who no longer exists is skipped.
+    pub async fn tell(
+        &self,
+        messages: Vec<(PersonId, ChatKey, engine::PeerMessage)>,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<Handled, RuntimeError>> {
+        let count = messages.len();
+        let items = messages
+            .into_iter()
+            .map(|(person, chat, message)| Work {
+                who: Who::Person(person),
+                chat,
+                event: Event::new(Input::Peer(message)),
+                update: None,
+                origin_message: None,
+                now,
+                timer: None,
+            })
+            .collect();
+        self.submit(items, count).await
     }
 
     /// Hands messages to this dispatcher as soon as they are committed.
@@ -570,10 +603,15 @@ async fn round(
         shared.store.commit_batch(&commits, lease.as_ref()).await?
     };
     let mut delivered = Vec::new();
+    let mut told = false;
     for ((commit, stepped), outcome) in commits.into_iter().zip(committed_items).zip(outcomes) {
         match outcome {
             CommitOutcome::Committed { outbox } => {
                 delivered.extend(outbox);
+                told |= commit
+                    .timers
+                    .iter()
+                    .any(|write| matches!(write, TimerWrite::Deliver { .. }));
                 cache_committed(cache, &commit);
                 for (i, replies) in stepped {
                     results[i] = Some(Ok(Handled {
@@ -614,6 +652,9 @@ async fn round(
     }
     if let Some(feed) = &feed {
         feed.push(delivered);
+    }
+    if told {
+        shared.peer_messages.notify_one();
     }
     next_round.sort_unstable();
     *pending = next_round;
@@ -676,6 +717,7 @@ struct PersonSteps {
     processed: Vec<UpdateKey>,
     timers: Vec<TimerWrite>,
     fired: Vec<FiredTimerRef>,
+    reports: Vec<engine::NewReport>,
 }
 
 impl PersonSteps {
@@ -696,6 +738,7 @@ impl PersonSteps {
             processed: Vec::new(),
             timers: Vec::new(),
             fired: Vec::new(),
+            reports: Vec::new(),
         }
     }
 
@@ -740,6 +783,24 @@ impl PersonSteps {
                     kind,
                     key: engine::stored_key(kind, &key, &item.chat),
                 }),
+                Effect::Tell {
+                    to,
+                    chat,
+                    mut message,
+                } => {
+                    // The answer goes back to where this step ran.
+                    message.reply_to.get_or_insert_with(|| item.chat.clone());
+                    // Plain data always serialises.
+                    let payload = serde_json::to_string(&message).unwrap_or_default();
+                    self.timers.push(TimerWrite::Deliver {
+                        to,
+                        key: uuid::Uuid::new_v4().simple().to_string(),
+                        due_at: item.now,
+                        chat,
+                        payload,
+                    });
+                }
+                Effect::Report(report) => self.reports.push(report),
             }
         }
         if !self.erased {
@@ -776,6 +837,7 @@ impl PersonSteps {
             processed: self.processed,
             timers: self.timers,
             fired: self.fired,
+            reports: self.reports,
             now,
         }
     }

@@ -101,6 +101,7 @@ where
                     input,
                     client_language: client_language.clone(),
                     chat: crate::engine::ChatKind::Private,
+                    handle: Some(format!("{} on this computer", account.user_id)),
                 },
             );
             let replies = match conversations.handle(&incoming, Utc::now()).await {

@@ -105,6 +105,12 @@ help-commands =
     /progress — your course, streak and results
     /placement — a placement test for a language you learn
     /reminders — practice reminders and quiet hours
+    /find — find a practice partner
+    /partner — your practice partner
+    /reveal — offer to exchange handles with your partner
+    /end — end your partnership
+    /report — report your partner to the admins
+    /block — never be paired with your partner again
     /cancel — leave the current question
     /help — this list
 help-in-flow = You are in the middle of a question; answer it, or send /cancel to leave it.
@@ -272,3 +278,93 @@ reengage-last = 👋 It's been a month. This is my last nudge; I'll be here when
 reengage-course = 📚 Day { $day } of “{ $title }” is waiting for you: send /done when its step is done.
 reengage-placement = 📝 Not sure of your level? /placement tells you in a few minutes.
 reengage-courses = 📚 /courses has short daily tasks to keep you going.
+reengage-partner = 🤝 Your practice partner is waiting to hear from you — just write here and I'll pass it on.
+reengage-proposal = 🤝 A practice partner is waiting for your answer: /partner shows the proposal.
+
+## Matching and partnerships
+
+find-queued = 🔎 You're in the queue. I'll propose a practice partner soon: someone who speaks what you learn and learns what you speak. /pause stops proposals.
+find-waiting = 🔎 You're in the queue; I'll propose a partner as soon as I find a good match.
+find-paused = Matching is paused. Send /resume first, then /find.
+find-partnered = You already have a practice partner. /partner shows them; /end ends the partnership.
+proposal-card =
+    🤝 I found a practice partner for you:
+
+    { $card }
+
+    Would you like to practise together?
+button-accept = ✅ Accept
+button-decline = ✖️ Decline
+proposal-accepted-waiting = ✅ You accepted. I'll let you know as soon as your partner answers.
+proposal-partner-accepted = 🙌 Your proposed partner accepted!
+proposal-declined = OK, declined. You stay in the queue with your place kept; I'll look for someone else.
+proposal-partner-declined = Your proposed partner couldn't make it this time. You're back in the queue with your place kept.
+proposal-fell-through = That proposal fell through on the other side. You're back in the queue with your place kept.
+proposal-expired-partner = Your proposed partner didn't answer in time, so the proposal lapsed. You're back in the queue with your place kept.
+proposal-expired-you = The proposal lapsed because you didn't answer in time. You're back in the queue, a little further back. /pause stops proposals if now is not a good time.
+proposal-gone = That proposal is no longer open.
+partnership-started =
+    🎉 You're practice partners now!
+
+    { $card }
+
+    Anything you write to me (outside commands) goes to your partner, anonymously. /reveal offers to exchange handles, /partner shows your partner, /end ends the partnership, /report and /block are there if something is wrong.
+partner-none = You have no practice partner right now. /find looks for one.
+partner-show =
+    🤝 Your practice partner since { $since }:
+
+    { $card }
+
+    Messages: { $sent } sent, { $received } received.
+    { $reveal }
+partner-anonymous = You are anonymous to each other. /reveal offers to exchange handles.
+partner-reveal-waiting = You asked to exchange handles; waiting for your partner to agree.
+partner-revealed = Your partner's handle: { $handle }
+relay-from-partner = 💬 Partner: { $text }
+relay-text-only = I can only pass text on to your partner.
+relay-too-long = That message is { $length } characters; at most { $max } go through. Please split it.
+relay-slow-down = You're sending messages very fast. Please wait a minute before the next one.
+relay-undelivered-paused = ⚠️ Your partner has paused lexbot, so your message was not delivered.
+relay-undelivered-unreachable = ⚠️ Your partner can't receive messages right now (they blocked the bot), so your message was not delivered.
+reveal-asked = I asked your partner whether they'd like to exchange handles. I'll share them only if they agree.
+reveal-partner-asked = Your partner would like to exchange handles. Send /reveal to agree.
+reveal-done = 🔓 Handles exchanged. Your partner: { $handle }
+reveal-no-handle = I can't see a handle on your account to share. Set a username in your app's settings, then try /reveal again.
+end-confirm = End your partnership? If you like, rate how it went (your partner won't see the rating).
+button-end-no-rating = End without rating
+button-end-keep = Keep the partnership
+end-kept = OK, your partnership goes on.
+end-done = Your partnership has ended. Thank you for practising! /find looks for a new partner.
+end-proposal = You have a proposal waiting for your answer — accept or decline it below.
+partner-ended = Your partner ended the partnership. Thank you for practising! /find looks for a new partner.
+partner-gone = Your partner has left lexbot, so the partnership has ended. /find looks for a new partner.
+report-nobody = There is nobody to report: reports are about your partner, your proposed partner or your last partner.
+report-ask-reason = What's wrong? Reports go to the admins, not to the person.
+report-reason-spam = Spam or advertising
+report-reason-harassment = Harassment
+report-reason-inappropriate = Inappropriate content
+report-reason-no_show = Didn't show up
+report-reason-other = Something else
+report-ask-details = Tell the admins what happened in a message, or tap Skip.
+button-report-skip = Skip
+report-filed = Thank you — the admins will look into it. /block stops all contact with this person.
+block-nobody = There is nobody to block: blocking is about your partner, your proposed partner or your last partner.
+block-already = You have already blocked this person.
+block-confirm = Block this person? You will never be paired again, and nothing of theirs will reach you. This ends your partnership with them.
+button-block-yes = Yes, block
+button-block-no = No
+block-cancelled = OK, nobody was blocked.
+block-done = 🚫 Blocked. You won't be paired again. /find looks for a new partner.
+cancel-partner = Cancelled. Nothing changed.
+follow-up-ask = 👋 It's been a week with your practice partner. Did you practise together?
+button-follow-up-yes = Yes, we practised
+button-follow-up-not-yet = Not yet
+button-follow-up-no-show = My partner didn't show up
+follow-up-thanks-yes = 🔥 Great — keep it going!
+follow-up-thanks-not-yet = No problem. Write to your partner here to find a time.
+follow-up-thanks-no-show = Thanks for telling me. /end ends the partnership and /find looks for someone new.
+follow-up-already = You already answered, thank you.
+follow-up-gone = That question is about a partnership that has ended.
+no-show-noted = Your partner said you didn't show up for practice. If plans change, just tell them here.
+no-show-paused = { $count } partners said you didn't show up, so I've paused matching for now. Send /resume when you're ready to practise.
+error-text-too-long = That is { $length } characters; at most { $max } fit. Please shorten it.

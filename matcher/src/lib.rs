@@ -18,7 +18,8 @@
 //! ([`pool`]), what a pair is worth ([`weight`], with shared time in real local time,
 //! [`week`]), each person's best K candidates ([`candidates`]), then the exact
 //! matching; [`greedy`], [`synthetic`], [`report`] and [`export`] are for comparing,
-//! benchmarking and checking it.
+//! benchmarking and checking it. [`worker`] runs waves for real: it leads, reads the
+//! queue from the store and proposes through the runtime.
 //!
 //! ```ignore
 //! use matcher::{Edge, max_weight_matching};
@@ -34,7 +35,8 @@ mod heap;
 mod solver;
 
 // The pairing layer on top of the algorithm: lexbot's waiting pool, candidate search,
-// scores, and the tooling around a wave. Only these modules read bot-core's types.
+// scores, and the tooling around a wave. Only these modules read bot-core's types, and
+// only `worker` does I/O (the store, the runtime, the clock).
 pub mod candidates;
 pub mod export;
 pub mod greedy;
@@ -44,6 +46,7 @@ pub mod synthetic;
 pub mod wave;
 pub mod week;
 pub mod weight;
+pub mod worker;
 
 pub use candidates::{CandidateGraph, Scored, SearchConfig, SearchStats};
 pub use error::MatchingError;

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::week::{SlotMasks, Week, WeekMask, availability_bits, mask_of};
-use crate::weight::{LevelCode, Weights, level_code};
+use crate::weight::{LevelCode, Penalties, Weights, level_code};
 
 /// Someone in the matcher queue.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,10 @@ pub struct MatchingFacts {
     pub banned: bool,
     /// They already have a proposal waiting for answers.
     pub open_proposal: bool,
+    /// Proposals they let expire without an answer (each lowers their fairness).
+    pub missed_proposals: u32,
+    /// Partners who said they did not show up (each lowers their fairness).
+    pub no_shows: u32,
 }
 
 impl MatchingFacts {
@@ -53,6 +57,8 @@ impl MatchingFacts {
             former_partners: Vec::new(),
             banned: false,
             open_proposal: false,
+            missed_proposals: 0,
+            no_shows: 0,
         }
     }
 }
@@ -336,7 +342,14 @@ impl Pool {
                 zone,
                 mask,
                 available_minutes: week.minutes(&masks[mask as usize]),
-                fairness: weights.fairness(waited_minutes, facts.missed_waves),
+                fairness: weights.fairness(
+                    waited_minutes,
+                    facts.missed_waves,
+                    Penalties {
+                        missed_proposals: facts.missed_proposals,
+                        no_shows: facts.no_shows,
+                    },
+                ),
                 waiting_since: facts.waiting_since.timestamp(),
             });
         }
@@ -411,7 +424,7 @@ impl Pool {
         self.week.overlap_minutes(mask(a), mask(b))
     }
 
-    /// A person's fairness points (waiting time and missed waves).
+    /// A person's fairness points (waiting time and missed waves, less penalties).
     pub fn fairness(&self, index: u32) -> i64 {
         self.seekers[index as usize].fairness
     }

@@ -13,12 +13,16 @@
 //!                               see `week`)
 //!              + style          style_points[number of shared practice styles]
 //!              + fairness(p) + fairness(q)
-//! fairness(x)  = min(minutes x has waited / wait_minutes_per_point, wait_cap_points)
-//!              + per_missed_wave · min(missed waves, missed_wave_cap)
+//! fairness(x)  = max(0, min(minutes x has waited / wait_minutes_per_point, wait_cap_points)
+//!                     + per_missed_wave · min(missed waves, missed_wave_cap)
+//!                     − per_missed_proposal · proposals x let expire unanswered
+//!                     − per_no_show · partners who said x did not show up)
 //! ```
 //!
 //! With the defaults a pair scores 100..1050 before fairness, and each person adds up
-//! to 144 + 96 = 240 for fairness. The matching maximises the sum over pairs, so the
+//! to 144 + 96 = 240 for fairness. Someone who lets proposals expire or does not show
+//! up loses 48 points each (a day of waiting), down to no fairness at all: they are
+//! still paired, after those who waited as long and kept their word. The matching maximises the sum over pairs, so the
 //! fairness terms count once per matched person: someone who waited longer is worth
 //! more to match. Two candidates that differ only in how long they waited differ in
 //! weight (one point per half hour, up to three days), so the one who waited longer
@@ -54,6 +58,10 @@ pub struct Weights {
     pub wait_cap_points: u32,
     pub per_missed_wave: u32,
     pub missed_wave_cap: u32,
+    /// Fairness points lost per proposal the person let expire unanswered.
+    pub per_missed_proposal: u32,
+    /// Fairness points lost per partner who said the person did not show up.
+    pub per_no_show: u32,
 }
 
 impl Default for Weights {
@@ -72,8 +80,42 @@ impl Default for Weights {
             wait_cap_points: 3 * 24 * 2,
             per_missed_wave: 12,
             missed_wave_cap: 8,
+            per_missed_proposal: 48,
+            per_no_show: 48,
         }
     }
+}
+
+impl Weights {
+    /// The weights `[matching.weights]` configures.
+    pub fn from_settings(settings: &bot_core::config::MatchingWeights) -> Self {
+        Self {
+            base: settings.base,
+            level_same: settings.level_same,
+            level_step: settings.level_step,
+            level_unknown: settings.level_unknown,
+            per_shared_interest: settings.per_shared_interest,
+            max_shared_interests: settings.max_shared_interests,
+            availability_cap_minutes: settings.availability_cap_minutes,
+            minutes_per_availability_point: settings.minutes_per_availability_point,
+            style_points: settings.style_points,
+            wait_minutes_per_point: settings.wait_minutes_per_point,
+            wait_cap_points: settings.wait_cap_points,
+            per_missed_wave: settings.per_missed_wave,
+            missed_wave_cap: settings.missed_wave_cap,
+            per_missed_proposal: settings.per_missed_proposal,
+            per_no_show: settings.per_no_show,
+        }
+    }
+}
+
+/// What lowers a person's fairness: promises they did not keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Penalties {
+    /// Proposals they let expire without an answer.
+    pub missed_proposals: u32,
+    /// Partners who said they did not show up.
+    pub no_shows: u32,
 }
 
 /// The largest pair weight the weights may allow: the candidate search keeps scores
@@ -99,7 +141,8 @@ pub fn level_code(choice: Option<LevelChoice>) -> LevelCode {
 }
 
 impl Weights {
-    /// The heaviest a pair can be under these weights.
+    /// The heaviest a pair can be under these weights. The penalties (missed proposals,
+    /// no-shows) only take fairness away, so they do not raise it.
     pub fn max_pair_weight(&self) -> u64 {
         let fairness = u64::from(self.wait_cap_points)
             + u64::from(self.per_missed_wave) * u64::from(self.missed_wave_cap);
@@ -149,13 +192,15 @@ impl Weights {
     }
 
     /// A person's fairness points after waiting `waited_minutes` and missing
-    /// `missed_waves` waves.
-    pub fn fairness(&self, waited_minutes: i64, missed_waves: u32) -> i64 {
+    /// `missed_waves` waves, less their penalties; never negative.
+    pub fn fairness(&self, waited_minutes: i64, missed_waves: u32, penalties: Penalties) -> i64 {
         let waiting = (waited_minutes.max(0) / i64::from(self.wait_minutes_per_point.max(1)))
             .min(i64::from(self.wait_cap_points));
         let missed =
             i64::from(self.per_missed_wave) * i64::from(missed_waves.min(self.missed_wave_cap));
-        waiting + missed
+        let penalty = i64::from(self.per_missed_proposal) * i64::from(penalties.missed_proposals)
+            + i64::from(self.per_no_show) * i64::from(penalties.no_shows);
+        (waiting + missed - penalty).max(0)
     }
 }
 
@@ -177,10 +222,57 @@ mod tests {
     #[test]
     fn fairness_grows_per_half_hour_and_is_capped() {
         let weights = Weights::default();
-        assert_eq!(weights.fairness(-50, 0), 0);
-        assert_eq!(weights.fairness(59, 0), 1);
-        assert_eq!(weights.fairness(60, 0), 2);
-        assert_eq!(weights.fairness(10 * 24 * 60, 20), 144 + 96);
+        let none = Penalties::default();
+        assert_eq!(weights.fairness(-50, 0, none), 0);
+        assert_eq!(weights.fairness(59, 0, none), 1);
+        assert_eq!(weights.fairness(60, 0, none), 2);
+        assert_eq!(weights.fairness(10 * 24 * 60, 20, none), 144 + 96);
         assert_eq!(weights.max_pair_weight(), 1050 + 2 * 240);
+    }
+
+    #[test]
+    fn broken_promises_cost_fairness_down_to_zero() {
+        let weights = Weights::default();
+        let day = 24 * 60;
+        let missed_one = Penalties {
+            missed_proposals: 1,
+            no_shows: 0,
+        };
+        assert_eq!(weights.fairness(day, 0, missed_one), 48 - 48);
+        assert_eq!(weights.fairness(2 * day, 1, missed_one), 96 + 12 - 48);
+        let no_shows = Penalties {
+            missed_proposals: 0,
+            no_shows: 2,
+        };
+        assert_eq!(weights.fairness(3 * day, 8, no_shows), 144 + 96 - 96);
+        let many = Penalties {
+            missed_proposals: 10,
+            no_shows: 10,
+        };
+        assert_eq!(weights.fairness(3 * day, 8, many), 0);
+        assert_eq!(
+            weights.fairness(
+                0,
+                0,
+                Penalties {
+                    missed_proposals: u32::MAX,
+                    no_shows: u32::MAX
+                }
+            ),
+            0
+        );
+    }
+
+    #[test]
+    fn the_defaults_are_the_shipped_config() {
+        let settings = bot_core::config::Settings::load_with_env(
+            None,
+            figment::providers::Env::prefixed("LEXBOT_MATCHER_TEST_NOTHING_"),
+        )
+        .expect("the shipped defaults load");
+        assert_eq!(
+            Weights::from_settings(&settings.matching.weights),
+            Weights::default()
+        );
     }
 }

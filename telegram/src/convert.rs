@@ -97,6 +97,7 @@ fn message_event(message: &Message, bot_username: &str) -> Option<Incoming> {
 fn incoming_from(user: &User, chat_id: i64, input: Input) -> Incoming {
     let mut event = Event::new(input);
     event.client_language = user.language_code.clone();
+    event.handle = Some(handle_of(user));
     Incoming::new(
         AccountRef::new(Platform::Telegram, user.id.0.to_string()),
         ChatKey::new(Platform::Telegram, chat_id.to_string()),
@@ -104,9 +105,37 @@ fn incoming_from(user: &User, chat_id: i64, input: Input) -> Incoming {
     )
 }
 
+/// How a partner finds the person on Telegram once both agreed to /reveal: their
+/// @username, or, for accounts without one, a link that opens their profile by id.
+fn handle_of(user: &User) -> String {
+    match &user.username {
+        Some(username) => format!("@{username} (Telegram)"),
+        None => format!("{} (Telegram: tg://user?id={})", user.first_name, user.id.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_handle_is_the_username_or_a_profile_link() {
+        let with = update(serde_json::json!({"update_id": 1, "message": {
+            "message_id": 1, "date": 0, "chat": {"id": 42, "type": "private", "first_name": "Ana"},
+            "from": {"id": 42, "is_bot": false, "first_name": "Ana", "username": "ana_es"},
+            "text": "/reveal"}}));
+        let incoming = convert(&with, "lexbot_bot").incoming.expect("an event");
+        assert_eq!(incoming.event.handle.as_deref(), Some("@ana_es (Telegram)"));
+        let without = update(serde_json::json!({"update_id": 2, "message": {
+            "message_id": 2, "date": 0, "chat": {"id": 42, "type": "private", "first_name": "Ana"},
+            "from": {"id": 42, "is_bot": false, "first_name": "Ana"},
+            "text": "/reveal"}}));
+        let incoming = convert(&without, "lexbot_bot").incoming.expect("an event");
+        assert_eq!(
+            incoming.event.handle.as_deref(),
+            Some("Ana (Telegram: tg://user?id=42)")
+        );
+    }
 
     fn update(json: serde_json::Value) -> Update {
         // from_value would quietly give UpdateKind::Error; teloxide parses from text.

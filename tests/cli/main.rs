@@ -1,5 +1,5 @@
-//! End-to-end tests of the `lexbot` binary: the terminal chat survives a kill -9, and
-//! the config commands report what they should.
+//! End-to-end tests of the `lexbot` binary: the terminal chat survives a kill -9, the
+//! config commands report what they should, and the matcher exports a wave.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -200,7 +200,12 @@ fn content_check_accepts_the_shipped_pack_and_names_bad_fields() {
 fn run_refuses_to_start_with_nothing_to_run_or_a_webhook_without_secret() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("lexbot.db");
-    let ran = run(lexbot(&db).arg("run").env_remove("TELEGRAM_BOT_TOKEN"));
+    // Without a token, the scheduler or the embedded matcher alone is still work.
+    let ran = run(lexbot(&db)
+        .arg("run")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env("LEXBOT_SCHEDULER__ENABLED", "false")
+        .env("LEXBOT_MATCHING__EMBEDDED", "false"));
     assert!(!ran.success);
     assert!(ran.stderr.contains("TELEGRAM_BOT_TOKEN"), "{}", ran.stderr);
 
@@ -220,4 +225,18 @@ fn run_refuses_to_start_with_nothing_to_run_or_a_webhook_without_secret() {
         !ran.stderr.contains("SECRET-TOKEN-VALUE") && !ran.stdout.contains("SECRET-TOKEN-VALUE"),
         "the token must never be printed"
     );
+}
+
+#[test]
+fn matcher_export_wave_writes_the_graph_of_the_queue() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lexbot.db");
+    let out = dir.path().join("wave");
+    let ran = run(lexbot(&db).args(["matcher", "export-wave"]).arg(&out));
+    assert!(ran.success, "{}", ran.stderr);
+    assert!(ran.stdout.contains("0 waiting"), "{}", ran.stdout);
+    let graph = std::fs::read_to_string(out.join("graph.txt")).expect("graph.txt");
+    assert_eq!(graph, "0 0\n");
+    let matching = std::fs::read_to_string(out.join("matching.txt")).expect("matching.txt");
+    assert_eq!(matching, "");
 }

@@ -5,6 +5,7 @@ mod ids;
 mod language;
 mod level;
 mod local_time;
+mod partnering;
 mod practice;
 mod profile;
 mod style;
@@ -16,6 +17,10 @@ pub use language::{LanguageCode, Locale};
 pub use level::CefrLevel;
 pub use local_time::{
     LocalTime, QuietHours, Weekdays, local_date, next_occurrence, outside_quiet, resolve,
+};
+pub use partnering::{
+    EndedBy, MAX_PARTNER_HISTORY, PartnerRef, PartnerStatus, Partnering, Partnership,
+    PastPartnership, Proposal, ProposalId, ReportReason,
 };
 pub use practice::{
     ActiveExam, Enrollment, ExamEnd, ExamRecord, FinishedCourse, MAX_EXAM_HISTORY, Practice,

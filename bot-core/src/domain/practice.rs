@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CefrLevel, LanguageCode, LocalTime, QuietHours, Weekdays};
+use super::{CefrLevel, LanguageCode, LocalTime, Partnering, QuietHours, Weekdays};
 
 /// Exam results kept per person; older ones are dropped.
 pub const MAX_EXAM_HISTORY: usize = 50;
@@ -32,6 +32,8 @@ pub struct Practice {
     pub exam_history: Vec<ExamRecord>,
     pub streak: Streak,
     pub reengagement: Reengagement,
+    /// Their side of matching: queue, proposal, partnership, blocks.
+    pub partnering: Box<Partnering>,
 }
 
 /// Consecutive local days with practice (a course step done, an exam finished). One

@@ -12,6 +12,10 @@ pub struct Event {
     /// Where it was said: lexbot converses in private chats only.
     #[serde(default)]
     pub chat: ChatKind,
+    /// How others can find the person on the platform (`@alice on Telegram`), shown to
+    /// a partner only when both asked to reveal handles.
+    #[serde(default)]
+    pub handle: Option<String>,
 }
 
 /// The kind of chat an event came from.
@@ -44,6 +48,8 @@ pub enum Input {
     ChatUnblocked,
     /// A timer the person's steps scheduled is due (sent by the scheduler, not the person).
     Timer(super::FiredTimer),
+    /// Another person's step (or the matcher) told this person something.
+    Peer(super::PeerMessage),
 }
 
 impl Event {
@@ -52,6 +58,7 @@ impl Event {
             input,
             client_language: None,
             chat: ChatKind::Private,
+            handle: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! with the next state.
 
 mod event;
+mod peer;
 mod reply;
 mod state;
 mod timer;
@@ -17,11 +18,12 @@ mod proptests;
 use chrono::{DateTime, Utc};
 
 use crate::content::Content;
-use crate::domain::{AccountRef, Locale, PersonId, Practice, Profile, QuietHours};
+use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Practice, Profile, QuietHours};
 use crate::flows;
 use crate::i18n::{Arg, Texts};
 
 pub use event::{ChatKind, Event, Input};
+pub use peer::{PeerKind, PeerMessage, Undelivered};
 pub use reply::{Attachment, Button, Keyboard, MAX_BUTTON_DATA, Reply, Toggle};
 pub use state::{
     AddingReminder, DialogueState, Editing, EnrollStage, Enrolling, ExamPurpose, ExamSession,
@@ -76,6 +78,33 @@ impl Default for TrainingRules {
     }
 }
 
+/// How proposals and partnerships work in this community, from the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartneringRules {
+    /// A proposal not answered by both within this long falls through.
+    pub proposal_ttl: chrono::Duration,
+    /// "Did you practise?" comes this long after a partnership started.
+    pub follow_up_after: chrono::Duration,
+    /// After this many no-show reports a person is paused.
+    pub max_no_shows: u32,
+    /// Messages one person may relay per minute.
+    pub relay_per_minute: u32,
+    /// The longest relayed message, in characters.
+    pub relay_max_chars: usize,
+}
+
+impl Default for PartneringRules {
+    fn default() -> Self {
+        Self {
+            proposal_ttl: chrono::Duration::hours(24),
+            follow_up_after: chrono::Duration::days(7),
+            max_no_shows: 3,
+            relay_per_minute: 20,
+            relay_max_chars: 2000,
+        }
+    }
+}
+
 /// Everything read-only a transition may consult: texts, content, limits and rules.
 #[derive(Debug)]
 pub struct Context {
@@ -83,6 +112,7 @@ pub struct Context {
     pub content: Content,
     pub limits: Limits,
     pub training: TrainingRules,
+    pub partnering: PartneringRules,
 }
 
 impl Context {
@@ -119,6 +149,26 @@ pub enum Effect {
         kind: TimerKind,
         key: String,
     },
+    /// Deliver `message` to another person, as a step of theirs in `chat`; nothing
+    /// happens if they no longer exist.
+    Tell {
+        to: PersonId,
+        chat: ChatKey,
+        message: PeerMessage,
+    },
+    /// Keep a report about another person for admins.
+    Report(NewReport),
+}
+
+/// A report a person files about another (/report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReport {
+    pub about: PersonId,
+    pub reason: crate::domain::ReportReason,
+    /// What the person wrote, if anything.
+    pub details: String,
+    /// The partnership or proposal it concerns.
+    pub proposal: Option<crate::domain::ProposalId>,
 }
 
 /// The outcome of one step.
@@ -179,6 +229,10 @@ pub fn step(
         let mut transition = flows::timers::fire(cx, state, person, timer, now);
         arm_dialogue_timeout(armed, &mut transition, cx.limits.dialogue_timeout);
         return transition;
+    }
+    // What another person's step said concerns the partnership, not this chat's flow.
+    if let Input::Peer(message) = &event.input {
+        return flows::partner::on_peer(cx, state, person, message, now);
     }
     // An exam whose time ran out ends before the input is looked at; the rest of the
     // step sees the practice record as that left it.

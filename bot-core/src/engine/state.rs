@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{CefrLevel, LanguageCode, LocalTime, Profile, Weekdays};
+use crate::domain::{
+    CefrLevel, LanguageCode, LocalTime, PersonId, Profile, ProposalId, ReportReason, Weekdays,
+};
 
 /// Bump when a variant's serialised form changes incompatibly; the runtime refuses
 /// states newer than it knows and upgrades older ones.
@@ -40,6 +42,23 @@ pub enum DialogueState {
     ConfirmingLevel {
         language: LanguageCode,
         level: CefrLevel,
+        last_activity: DateTime<Utc>,
+    },
+    /// /end asked: end the partnership, with an optional rating?
+    ConfirmingEnd {
+        partnership: ProposalId,
+        last_activity: DateTime<Utc>,
+    },
+    /// /report: the reason first, then what happened in the person's words.
+    Reporting {
+        about: PersonId,
+        proposal: Option<ProposalId>,
+        reason: Option<ReportReason>,
+        last_activity: DateTime<Utc>,
+    },
+    /// /block asked: block this person for good?
+    ConfirmingBlock {
+        about: PersonId,
         last_activity: DateTime<Utc>,
     },
 }
@@ -207,7 +226,10 @@ impl DialogueState {
             DialogueState::AddingReminder(adding) => Some(adding.last_activity),
             DialogueState::SettingQuietHours { last_activity } => Some(*last_activity),
             DialogueState::Enrolling(enrolling) => Some(enrolling.last_activity),
-            DialogueState::ConfirmingLevel { last_activity, .. } => Some(*last_activity),
+            DialogueState::ConfirmingLevel { last_activity, .. }
+            | DialogueState::ConfirmingEnd { last_activity, .. }
+            | DialogueState::Reporting { last_activity, .. }
+            | DialogueState::ConfirmingBlock { last_activity, .. } => Some(*last_activity),
             // An exam has its own time limit and idle timeout, both durable timers.
             DialogueState::Exam(_) => None,
             DialogueState::Idle
@@ -276,7 +298,11 @@ impl DialogueState {
             {
                 Err("days chosen before the time of a reminder".to_owned())
             }
-            DialogueState::AddingReminder(_) | DialogueState::SettingQuietHours { .. } => Ok(()),
+            DialogueState::AddingReminder(_)
+            | DialogueState::SettingQuietHours { .. }
+            | DialogueState::ConfirmingEnd { .. }
+            | DialogueState::Reporting { .. }
+            | DialogueState::ConfirmingBlock { .. } => Ok(()),
             DialogueState::Exam(exam) => {
                 if exam.results.len() != exam.current {
                     Err(format!(

@@ -29,16 +29,26 @@ pub enum TimerKind {
     ExamIdle,
     /// The next nudge of the re-engagement ladder.
     Reengage,
+    /// A peer message waiting for delivery (key: unique per message; payload: the
+    /// [`super::PeerMessage`]).
+    Peer,
+    /// A proposal's answers are due (key: the proposal id).
+    ProposalExpiry,
+    /// "Did you practise?" a while after a partnership started (key: its id).
+    PartnerFollowUp,
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 6] = [
+    pub const ALL: [TimerKind; 9] = [
         TimerKind::DialogueTimeout,
         TimerKind::Reminder,
         TimerKind::CourseDay,
         TimerKind::ExamDeadline,
         TimerKind::ExamIdle,
         TimerKind::Reengage,
+        TimerKind::Peer,
+        TimerKind::ProposalExpiry,
+        TimerKind::PartnerFollowUp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +59,9 @@ impl TimerKind {
             TimerKind::ExamDeadline => "exam_deadline",
             TimerKind::ExamIdle => "exam_idle",
             TimerKind::Reengage => "reengage",
+            TimerKind::Peer => "peer",
+            TimerKind::ProposalExpiry => "proposal_expiry",
+            TimerKind::PartnerFollowUp => "partner_follow_up",
         }
     }
 

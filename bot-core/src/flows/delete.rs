@@ -42,9 +42,15 @@ pub fn handle(
 ) -> Transition {
     let locale = person.profile.locale;
     match input {
-        Input::Button(data) if data == "del:yes" => Transition::to(DialogueState::Idle)
-            .say(cx.t(locale, "delete-done"))
-            .effect(Effect::ErasePerson),
+        Input::Button(data) if data == "del:yes" => {
+            let transition = Transition::to(DialogueState::Idle).say(cx.t(locale, "delete-done"));
+            // The partner hears it ended before the person is gone.
+            match super::partner::farewell(person) {
+                Some(farewell) => transition.effect(farewell),
+                None => transition,
+            }
+            .effect(Effect::ErasePerson)
+        }
         Input::Button(data) if data == "del:no" => {
             let note = cx.t(locale, "delete-cancelled");
             super::ask_again(cx, *interrupted, person, now, note)

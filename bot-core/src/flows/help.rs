@@ -65,6 +65,11 @@ pub fn cancel(
         DialogueState::Enrolling(_) => {
             Transition::to(DialogueState::Idle).say(cx.t(locale, "cancel-enroll"))
         }
+        DialogueState::ConfirmingEnd { .. }
+        | DialogueState::Reporting { .. }
+        | DialogueState::ConfirmingBlock { .. } => {
+            Transition::to(DialogueState::Idle).say(cx.t(locale, "cancel-partner"))
+        }
         DialogueState::ConfirmingDelete { interrupted, .. } => {
             // Cancelling the question also leaves the flow it interrupted, keeping a
             // started onboarding resumable.

@@ -24,6 +24,11 @@ pub fn handle_input(
         }
         return super::stale_button(cx, state, person, now);
     }
+    if matches!(state, DialogueState::Idle)
+        && let Some(transition) = super::partner::relay(cx, state.clone(), person, input, now)
+    {
+        return transition;
+    }
     let locale = person.profile.locale;
     let key = match (&state, person.profile.completed) {
         (DialogueState::OnboardingSuspended { .. }, _) => "idle-hint-suspended",

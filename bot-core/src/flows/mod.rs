@@ -6,9 +6,11 @@ mod courses;
 mod delete;
 pub(crate) mod exams;
 mod export;
+mod find;
 mod help;
 mod idle;
 mod onboarding;
+pub(crate) mod partner;
 mod pause;
 mod profile;
 mod progress;
@@ -43,7 +45,10 @@ pub fn locale_of(state: &DialogueState, person: &PersonView<'_>) -> Locale {
         | DialogueState::SettingQuietHours { .. }
         | DialogueState::Enrolling(_)
         | DialogueState::Exam(_)
-        | DialogueState::ConfirmingLevel { .. } => person.profile.locale,
+        | DialogueState::ConfirmingLevel { .. }
+        | DialogueState::ConfirmingEnd { .. }
+        | DialogueState::Reporting { .. }
+        | DialogueState::ConfirmingBlock { .. } => person.profile.locale,
     }
 }
 
@@ -65,6 +70,12 @@ pub const KNOWN_COMMANDS: &[&str] = &[
     "skip",
     "progress",
     "placement",
+    "find",
+    "partner",
+    "end",
+    "report",
+    "block",
+    "reveal",
 ];
 
 pub fn route(
@@ -77,6 +88,11 @@ pub fn route(
     match &event.input {
         Input::Command { name, .. } => command(cx, state, person, name, event, now),
         Input::Timer(timer) => timers::fire(cx, state, person, timer, now),
+        Input::Peer(message) => partner::on_peer(cx, state, person, message, now),
+        // Proposals and follow-ups arrive unasked, so their buttons work in any state.
+        Input::Button(data) if partner::owns_button(data) => {
+            partner::button(cx, state, person, data, now)
+        }
         Input::Resume => {
             let replies = current_prompt(cx, &state, person, now);
             if replies.is_empty() {
@@ -116,6 +132,18 @@ pub fn route(
             DialogueState::ConfirmingLevel {
                 language, level, ..
             } => exams::handle_level(cx, language, level, person, input, now),
+            DialogueState::ConfirmingEnd { partnership, .. } => {
+                partner::handle_end(cx, partnership, person, input, now)
+            }
+            DialogueState::Reporting {
+                about,
+                proposal,
+                reason,
+                ..
+            } => partner::handle_report(cx, about, proposal, reason, person, input, now),
+            DialogueState::ConfirmingBlock { about, .. } => {
+                partner::handle_block(cx, about, person, input, now)
+            }
         },
     }
 }
@@ -153,6 +181,12 @@ fn command(
         "skip" => courses::resolve_step(cx, state, person, false, None, now),
         "progress" => progress::show(cx, state, person, now),
         "placement" => exams::placement(cx, state, person, command_args(event), now),
+        "find" => find::find(cx, state, person, now),
+        "partner" => partner::show(cx, state, person, now),
+        "end" => partner::end(cx, state, person, now),
+        "report" => partner::report(cx, state, person, now),
+        "block" => partner::block(cx, state, person, now),
+        "reveal" => partner::reveal(cx, state, person, event, now),
         unknown => {
             let note = cx.tf(
                 locale_of(&state, person),
@@ -206,6 +240,11 @@ pub fn current_prompt(
         DialogueState::ConfirmingLevel {
             language, level, ..
         } => vec![exams::level_prompt(cx, person, *language, *level)],
+        DialogueState::ConfirmingEnd { .. } => vec![partner::end_prompt(cx, person)],
+        DialogueState::Reporting { reason, .. } => {
+            vec![partner::report_prompt(cx, person, *reason)]
+        }
+        DialogueState::ConfirmingBlock { .. } => vec![partner::block_prompt(cx, person)],
     }
 }
 

@@ -226,7 +226,8 @@ fn handle_summary(
         | Input::Resume
         | Input::ChatBlocked
         | Input::ChatUnblocked
-        | Input::Timer(_) => {
+        | Input::Timer(_)
+        | Input::Peer(_) => {
             return again(cx, onboarding, now, cx.t(locale, "error-use-buttons"));
         }
     };

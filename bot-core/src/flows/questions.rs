@@ -161,7 +161,8 @@ pub fn answer(
         | Input::Resume
         | Input::ChatBlocked
         | Input::ChatUnblocked
-        | Input::Timer(_) => Err(UserError::UseButtons),
+        | Input::Timer(_)
+        | Input::Peer(_) => Err(UserError::UseButtons),
     }
 }
 

@@ -140,7 +140,11 @@ fn nudge_text(cx: &Context, person: &PersonView<'_>, stage: usize) -> String {
         1 => "reengage-second",
         _ => "reengage-third",
     };
+    // A partner waiting to hear from them is the strongest reason to come back.
+    let partnering = &person.practice.partnering;
     let detail = match super::courses::followed(cx, person.practice) {
+        _ if partnering.partnership().is_some() => cx.t(locale, "reengage-partner"),
+        _ if partnering.proposal().is_some() => cx.t(locale, "reengage-proposal"),
         Some((course, enrollment)) => cx.tf(
             locale,
             "reengage-course",

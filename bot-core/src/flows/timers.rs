@@ -22,6 +22,9 @@ pub fn fire(
         TimerKind::ExamDeadline => super::exams::fire_deadline(cx, state, person, timer, now),
         TimerKind::ExamIdle => super::exams::fire_idle(cx, state, person, timer, now),
         TimerKind::Reengage => super::reengagement::fire(cx, state, person, now),
+        TimerKind::Peer => super::partner::peer_timer(cx, state, person, timer, now),
+        TimerKind::ProposalExpiry => super::partner::expire_proposal(cx, state, person, timer, now),
+        TimerKind::PartnerFollowUp => super::partner::follow_up(cx, state, person, timer, now),
     }
 }
 

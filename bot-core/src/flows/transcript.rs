@@ -42,6 +42,7 @@ pub fn context() -> &'static Context {
         content: Content::embedded().expect("shipped content is valid"),
         limits: Limits::default(),
         training: TrainingRules::default(),
+        partnering: crate::engine::PartneringRules::default(),
     })
 }
 
@@ -61,6 +62,12 @@ pub struct Harness {
     pub timers: BTreeMap<(TimerKind, String), TimerSpec>,
     /// Every timer that fired: when, which, and what it said.
     pub fired: Vec<(DateTime<Utc>, TimerKind, Vec<Reply>)>,
+    /// Peer messages the steps sent, oldest first, until someone delivers them.
+    pub told: Vec<(PersonId, ChatKey, crate::engine::PeerMessage)>,
+    /// Reports filed.
+    pub reports: Vec<crate::engine::NewReport>,
+    /// The handle the platform reports for the person (`/reveal` shares it).
+    pub handle: Option<String>,
 }
 
 impl Default for Harness {
@@ -93,6 +100,9 @@ impl Harness {
             practice: Practice::default(),
             timers: BTreeMap::new(),
             fired: Vec::new(),
+            told: Vec::new(),
+            reports: Vec::new(),
+            handle: None,
         }
     }
 
@@ -110,6 +120,14 @@ impl Harness {
         );
         self.replies = transition.replies.clone();
         self.apply(transition);
+    }
+
+    /// Runs a step and applies it, whatever it says (a peer message's step).
+    pub fn receive(&mut self, input: Input) -> Vec<Reply> {
+        let transition = self.step(input);
+        let replies = transition.replies.clone();
+        self.apply(transition);
+        replies
     }
 
     /// Sends an event that needs no answer (the chat was blocked, say).
@@ -182,6 +200,7 @@ impl Harness {
             input,
             client_language: self.client_language.clone(),
             chat: crate::engine::ChatKind::Private,
+            handle: self.handle.clone(),
         };
         let transition = engine::step(context(), self.state.clone(), &person, &event, self.now);
         if let Err(broken) = transition.state.check_invariants() {
@@ -226,6 +245,15 @@ impl Harness {
                     let key = engine::stored_key(kind, &key, &chat);
                     self.timers.remove(&(kind, key));
                 }
+                Effect::Tell {
+                    to,
+                    chat: to_chat,
+                    mut message,
+                } => {
+                    message.reply_to.get_or_insert_with(|| chat.clone());
+                    self.told.push((to, to_chat, message));
+                }
+                Effect::Report(report) => self.reports.push(report),
             }
         }
     }
@@ -258,7 +286,7 @@ impl Harness {
         screen
     }
 
-    fn press(&mut self, label: &str) {
+    pub fn press(&mut self, label: &str) {
         let data = self
             .replies
             .iter()

@@ -204,6 +204,7 @@ impl Scheduler {
     }
 
     async fn work(self, mut stopped: watch::Receiver<bool>) {
+        let peer_messages = self.conversations.peer_messages_written();
         while !*stopped.borrow() {
             let pause = match self.tick().await {
                 // A full batch: more are probably due.
@@ -220,6 +221,8 @@ impl Scheduler {
             tokio::select! {
                 _ = stopped.changed() => {}
                 () = tokio::time::sleep(pause) => {}
+                // A step of this process told someone something: deliver it now.
+                () = peer_messages.notified() => {}
             }
         }
     }

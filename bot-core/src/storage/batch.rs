@@ -3,9 +3,11 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
+
 use super::{FiredTimerRef, PersonCommit, PersonWrite, StoreError, TimerWrite, UpdateKey};
 use crate::domain::{ChatKey, PersonId, Platform};
-use crate::engine::TimerKind;
+use crate::engine::{NewReport, TimerKind};
 use crate::outbox::{NewOutboxMessage, OutboxBody, OutboxStats};
 
 /// A dialogue row to upsert.
@@ -24,7 +26,8 @@ pub(super) struct OutboxRow<'a> {
     pub body: String,
 }
 
-/// A timer row to insert or move.
+/// A timer row to insert or move. Written only while `person` exists: a peer message
+/// (a delivery to someone else) for a person erased meanwhile is dropped, never an error.
 pub(super) struct TimerRow<'a> {
     pub person: PersonId,
     pub kind: TimerKind,
@@ -32,6 +35,13 @@ pub(super) struct TimerRow<'a> {
     pub due_at: chrono::DateTime<chrono::Utc>,
     pub chat: &'a ChatKey,
     pub payload: &'a str,
+}
+
+/// A report to insert, filed by `reporter` at `at`.
+pub(super) struct ReportRow<'a> {
+    pub reporter: PersonId,
+    pub report: &'a NewReport,
+    pub at: DateTime<Utc>,
 }
 
 /// The rows of the commits in `passed` (indices into `commits`), in commit order.
@@ -48,6 +58,11 @@ pub(super) struct BatchRows<'a> {
     /// moved) must appear once, since one statement cannot upsert a row twice.
     pub timer_upserts: Vec<TimerRow<'a>>,
     pub timer_cancels: Vec<(PersonId, TimerKind, &'a str)>,
+    /// `match_queue` follows the practice records written: who waits (since when) ...
+    pub queue_joins: Vec<(PersonId, DateTime<Utc>)>,
+    /// ... and who does not (any more).
+    pub queue_leaves: Vec<PersonId>,
+    pub reports: Vec<ReportRow<'a>>,
 }
 
 impl<'a> BatchRows<'a> {
@@ -64,6 +79,9 @@ impl<'a> BatchRows<'a> {
             fired: Vec::new(),
             timer_upserts: Vec::new(),
             timer_cancels: Vec::new(),
+            queue_joins: Vec::new(),
+            queue_leaves: Vec::new(),
+            reports: Vec::new(),
         };
         for (index, commit) in commits.iter().enumerate() {
             if !passed.contains(&commit.person) {
@@ -83,6 +101,10 @@ impl<'a> BatchRows<'a> {
                             }
                         })?;
                         rows.practice.push((commit.person, json));
+                        match practice.partnering.waiting_since() {
+                            Some(since) => rows.queue_joins.push((commit.person, since)),
+                            None => rows.queue_leaves.push(commit.person),
+                        }
                     }
                     rows.dialogues
                         .extend(dialogues.iter().map(|(chat, state)| DialogueRow {
@@ -102,15 +124,27 @@ impl<'a> BatchRows<'a> {
                 });
             }
             rows.processed.extend(commit.processed.iter());
-            if matches!(commit.write, PersonWrite::Erase) {
-                // The person's timers go with them.
-                continue;
+            let erased = matches!(commit.write, PersonWrite::Erase);
+            if !erased {
+                rows.fired.extend(commit.fired.iter().map(|fired| fired.id));
+                // An erased person's reports would go with them anyway.
+                rows.reports
+                    .extend(commit.reports.iter().map(|report| ReportRow {
+                        reporter: commit.person,
+                        report,
+                        at: commit.now,
+                    }));
             }
-            rows.fired.extend(commit.fired.iter().map(|fired| fired.id));
             let mut last: Vec<&TimerWrite> = Vec::new();
             for write in &commit.timers {
-                let (kind, key) = timer_identity(write);
-                last.retain(|earlier| timer_identity(earlier) != (kind, key));
+                // An erased person's own timers go with them; what they told others
+                // (a farewell to their partner) still goes out.
+                if erased && !matches!(write, TimerWrite::Deliver { .. }) {
+                    continue;
+                }
+                if let Some(identity) = timer_identity(write) {
+                    last.retain(|earlier| timer_identity(earlier) != Some(identity));
+                }
                 last.push(write);
             }
             for write in last {
@@ -132,6 +166,20 @@ impl<'a> BatchRows<'a> {
                     TimerWrite::Cancel { kind, key } => {
                         rows.timer_cancels.push((commit.person, *kind, key))
                     }
+                    TimerWrite::Deliver {
+                        to,
+                        key,
+                        due_at,
+                        chat,
+                        payload,
+                    } => rows.timer_upserts.push(TimerRow {
+                        person: *to,
+                        kind: TimerKind::Peer,
+                        key,
+                        due_at: *due_at,
+                        chat,
+                        payload,
+                    }),
                 }
             }
         }
@@ -139,9 +187,14 @@ impl<'a> BatchRows<'a> {
     }
 }
 
-fn timer_identity(write: &TimerWrite) -> (TimerKind, &str) {
+/// Which of the person's own timers a write is about; `None` for a delivery to
+/// somebody else (its key is unique, so it is never written twice).
+fn timer_identity(write: &TimerWrite) -> Option<(TimerKind, &str)> {
     match write {
-        TimerWrite::Upsert { kind, key, .. } | TimerWrite::Cancel { kind, key } => (*kind, key),
+        TimerWrite::Upsert { kind, key, .. } | TimerWrite::Cancel { kind, key } => {
+            Some((*kind, key))
+        }
+        TimerWrite::Deliver { .. } => None,
     }
 }
 
@@ -210,6 +263,71 @@ pub(super) fn decode_platform(table: &'static str, raw: &str) -> Result<Platform
     Platform::parse(raw).ok_or_else(|| StoreError::Corrupt {
         table,
         reason: format!("unknown platform `{raw}`"),
+    })
+}
+
+/// One row of the waiting-pool query: a queued person with one of their accounts (or
+/// none, if they have none). A person's rows are adjacent, their accounts in order.
+pub(super) struct PoolRow {
+    pub person: PersonId,
+    pub profile: String,
+    pub practice: Option<String>,
+    /// Platform and user id.
+    pub account: Option<(String, String)>,
+}
+
+/// The waiting pool from the rows of its query, in their order.
+pub(super) fn waiting_pool(
+    rows: impl IntoIterator<Item = Result<PoolRow, StoreError>>,
+) -> Result<Vec<super::WaitingEntry>, StoreError> {
+    let mut pool: Vec<super::WaitingEntry> = Vec::new();
+    for row in rows {
+        let row = row?;
+        if pool.last().is_none_or(|entry| entry.person != row.person) {
+            pool.push(super::WaitingEntry {
+                person: row.person,
+                profile: decode_profile(row.person, &row.profile)?,
+                practice: decode_practice(row.person, row.practice.as_deref())?,
+                accounts: Vec::new(),
+            });
+        }
+        if let (Some((platform, user)), Some(entry)) = (row.account, pool.last_mut()) {
+            entry.accounts.push(crate::domain::AccountRef::new(
+                decode_platform("accounts", &platform)?,
+                user,
+            ));
+        }
+    }
+    Ok(pool)
+}
+
+pub(super) fn decode_profile(
+    person: PersonId,
+    raw: &str,
+) -> Result<crate::domain::Profile, StoreError> {
+    serde_json::from_str(raw).map_err(|error| StoreError::Corrupt {
+        table: "persons",
+        reason: format!("profile of {person}: {error}"),
+    })
+}
+
+/// A count as the databases keep it (a signed 64-bit integer).
+pub(super) fn count_to_db(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// A count read back; the columns are CHECKed non-negative.
+pub(super) fn count_from_db(count: i64) -> u64 {
+    u64::try_from(count).unwrap_or(0)
+}
+
+pub(super) fn decode_reason(
+    report: i64,
+    raw: &str,
+) -> Result<crate::domain::ReportReason, StoreError> {
+    crate::domain::ReportReason::parse(raw).ok_or_else(|| StoreError::Corrupt {
+        table: "reports",
+        reason: format!("report {report}: unknown reason `{raw}`"),
     })
 }
 

@@ -27,7 +27,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{AccountRef, ChatKey, PersonId, Platform, Practice, Profile};
-use crate::engine::TimerKind;
+use crate::engine::{NewReport, TimerKind};
 use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
 
 pub use postgres::PostgresStore;
@@ -107,6 +107,8 @@ pub struct PersonCommit {
     /// Due timers these steps handled: deleted with this commit, which is refused
     /// entirely if any of them is no longer there at this revision.
     pub fired: Vec<FiredTimerRef>,
+    /// Reports these steps filed about others, for admins.
+    pub reports: Vec<NewReport>,
     pub now: DateTime<Utc>,
 }
 
@@ -127,6 +129,16 @@ pub enum TimerWrite {
     Cancel {
         kind: TimerKind,
         key: String,
+    },
+    /// A peer message for another person, due at once: a [`TimerKind::Peer`] timer of
+    /// `to`'s (a unique `key`), written only if `to` still exists.
+    Deliver {
+        to: PersonId,
+        key: String,
+        due_at: DateTime<Utc>,
+        chat: ChatKey,
+        /// JSON text of the [`crate::engine::PeerMessage`].
+        payload: String,
     },
 }
 
@@ -196,6 +208,7 @@ impl From<&StepCommit> for PersonCommit {
             processed: Vec::new(),
             timers: Vec::new(),
             fired: Vec::new(),
+            reports: Vec::new(),
             now: step.now,
         }
     }
@@ -220,6 +233,63 @@ pub enum CommitOutcome {
 pub struct UpdateKey {
     pub platform: Platform,
     pub id: String,
+}
+
+/// Someone in the matcher queue, with what a wave needs of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitingEntry {
+    pub person: PersonId,
+    pub profile: Profile,
+    /// Holds their matching side (`practice.partnering`): blocks, former partners,
+    /// missed proposals, no-shows, and when they started waiting.
+    pub practice: Practice,
+    /// Their platform accounts, oldest first: a wave proposes in the private chat of
+    /// the first (a private chat's id is the account's id on Telegram and the terminal).
+    pub accounts: Vec<AccountRef>,
+}
+
+/// One matcher wave, for the record (missed waves are counted from it) and admins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaveRecord {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    /// People in the queue, and those of them who could be paired at all.
+    pub waiting: u64,
+    pub eligible: u64,
+    pub edges: u64,
+    pub pairs: u64,
+    pub total_weight: i64,
+}
+
+/// A report a person filed about another, as admins see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub id: i64,
+    pub reporter: PersonId,
+    pub about: PersonId,
+    pub reason: crate::domain::ReportReason,
+    pub details: String,
+    pub proposal: Option<crate::domain::ProposalId>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How many people stand where with matching, for /stats and the admin API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PartneringStats {
+    pub waiting: u64,
+    pub proposed: u64,
+    pub partnered: u64,
+}
+
+/// Held while this process is the matcher's leader; dropping or releasing it lets
+/// another instance lead. On PostgreSQL it is a session advisory lock on a connection
+/// of its own; on SQLite, a row with an expiry that the holder renews.
+#[async_trait]
+pub trait Leadership: Send + Sync {
+    /// Confirms the lead is still held (renews it where it expires); `false` = lost.
+    async fn still_held(&mut self) -> Result<bool, StoreError>;
+    /// Gives the lead up at once.
+    async fn release(self: Box<Self>) -> Result<(), StoreError>;
 }
 
 /// A dispatcher instance's hold on outbox messages: others leave them alone until
@@ -377,6 +447,40 @@ pub trait Store: Send + Sync + 'static {
 
     /// Nudges sent and returns after one, summed over everyone's practice record.
     async fn reengagement_stats(&self) -> Result<ReengagementStats, StoreError>;
+
+    /// Everyone in the matcher queue (their practice record says they wait), oldest
+    /// waiter first.
+    async fn waiting_pool(&self) -> Result<Vec<WaitingEntry>, StoreError>;
+
+    async fn record_wave(&self, wave: &WaveRecord) -> Result<(), StoreError>;
+
+    /// When the waves since `since` started, oldest first (for missed-wave counts).
+    async fn wave_times_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError>;
+
+    /// The most recent waves, newest first.
+    async fn recent_waves(&self, limit: i64) -> Result<Vec<WaveRecord>, StoreError>;
+
+    /// Reports, newest first.
+    async fn reports(&self, limit: i64) -> Result<Vec<Report>, StoreError>;
+
+    async fn partnering_stats(&self) -> Result<PartneringStats, StoreError>;
+
+    /// How many people wait in the matcher queue: [`PartneringStats::waiting`] without
+    /// reading every practice record, cheap enough to poll every second.
+    async fn queue_len(&self) -> Result<u64, StoreError>;
+
+    /// Tries to become the one leader of `role` (e.g. "matcher"); `None` if another
+    /// instance holds it. `owner` names this instance; `ttl` is how long a SQLite lead
+    /// lasts without renewal.
+    async fn try_lead(
+        &self,
+        role: &str,
+        owner: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Option<Box<dyn Leadership>>, StoreError>;
 
     /// Closes the connection pool; pending writes are finished first.
     async fn close(&self);

@@ -3,15 +3,16 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{PgConnection, PgPool, Postgres, Row};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
 use uuid::Uuid;
 
 use std::collections::HashSet;
 
 use super::batch::{self, BatchRows};
 use super::{
-    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit,
-    PersonWrite, ReengagementStats, Store, StoreError, StoredState, TimerLease, UpdateKey,
+    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, Leadership, LoadedPerson, OutboxLease,
+    PartneringStats, PersonCommit, PersonWrite, ReengagementStats, Report, Store, StoreError,
+    StoredState, TimerLease, UpdateKey, WaitingEntry, WaveRecord,
 };
 
 /// The columns [`decode_timer_row`] reads, as a literal for `concat!`.
@@ -20,7 +21,7 @@ macro_rules! timer_columns {
         "id, revision, person_id, kind, key, due_at, platform, chat_id, payload, attempts"
     };
 }
-use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile};
+use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile, ProposalId};
 use crate::outbox::{OutboxMessage, OutboxStats};
 
 /// Our own name, so that a library that keeps its migrations in SQLx's default table
@@ -418,8 +419,219 @@ impl Store for PostgresStore {
         })
     }
 
+    async fn waiting_pool(&self) -> Result<Vec<WaitingEntry>, StoreError> {
+        // One snapshot, so nobody's profile and record come from different moments.
+        let mut tx = self.pool.begin_with(BEGIN_READ).await?;
+        let rows = sqlx::query(
+            "SELECT q.person_id, p.profile::text AS profile, r.data::text AS data, \
+                    a.platform, a.platform_user_id \
+             FROM match_queue q JOIN persons p ON p.id = q.person_id \
+             LEFT JOIN practice r ON r.person_id = q.person_id \
+             LEFT JOIN accounts a ON a.person_id = q.person_id \
+             ORDER BY q.waiting_since, q.person_id, a.created_at, \
+                      a.platform COLLATE \"C\", a.platform_user_id COLLATE \"C\"",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        batch::waiting_pool(rows.iter().map(|row| {
+            let platform: Option<String> = row.try_get("platform")?;
+            let user: Option<String> = row.try_get("platform_user_id")?;
+            Ok(batch::PoolRow {
+                person: PersonId::from_uuid(row.try_get("person_id")?),
+                profile: row.try_get("profile")?,
+                practice: row.try_get("data")?,
+                account: platform.zip(user),
+            })
+        }))
+    }
+
+    async fn record_wave(&self, wave: &WaveRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO match_waves (started_at, finished_at, waiting, eligible, edges, pairs, total_weight) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(wave.started_at)
+        .bind(wave.finished_at)
+        .bind(batch::count_to_db(wave.waiting))
+        .bind(batch::count_to_db(wave.eligible))
+        .bind(batch::count_to_db(wave.edges))
+        .bind(batch::count_to_db(wave.pairs))
+        .bind(wave.total_weight)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn wave_times_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT started_at FROM match_waves WHERE started_at > $1 ORDER BY started_at, id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn recent_waves(&self, limit: i64) -> Result<Vec<WaveRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT started_at, finished_at, waiting, eligible, edges, pairs, total_weight \
+             FROM match_waves ORDER BY started_at DESC, id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(WaveRecord {
+                    started_at: row.try_get("started_at")?,
+                    finished_at: row.try_get("finished_at")?,
+                    waiting: batch::count_from_db(row.try_get("waiting")?),
+                    eligible: batch::count_from_db(row.try_get("eligible")?),
+                    edges: batch::count_from_db(row.try_get("edges")?),
+                    pairs: batch::count_from_db(row.try_get("pairs")?),
+                    total_weight: row.try_get("total_weight")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn reports(&self, limit: i64) -> Result<Vec<Report>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, reporter_id, about_id, reason, details, proposal_id, created_at \
+             FROM reports ORDER BY created_at DESC, id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.try_get("id")?;
+                Ok(Report {
+                    id,
+                    reporter: PersonId::from_uuid(row.try_get("reporter_id")?),
+                    about: PersonId::from_uuid(row.try_get("about_id")?),
+                    reason: batch::decode_reason(id, &row.try_get::<String, _>("reason")?)?,
+                    details: row.try_get("details")?,
+                    proposal: row
+                        .try_get::<Option<Uuid>, _>("proposal_id")?
+                        .map(ProposalId::from_uuid),
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn partnering_stats(&self) -> Result<PartneringStats, StoreError> {
+        let (waiting, proposed, partnered): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM match_queue), \
+                    COUNT(*) FILTER (WHERE data->'partnering'->'status'->>'status' = 'proposed'), \
+                    COUNT(*) FILTER (WHERE data->'partnering'->'status'->>'status' = 'partnered') \
+             FROM practice",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(PartneringStats {
+            waiting: batch::count_from_db(waiting),
+            proposed: batch::count_from_db(proposed),
+            partnered: batch::count_from_db(partnered),
+        })
+    }
+
+    async fn queue_len(&self) -> Result<u64, StoreError> {
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM match_queue")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(batch::count_from_db(waiting))
+    }
+
+    async fn try_lead(
+        &self,
+        role: &str,
+        owner: &str,
+        _ttl: std::time::Duration,
+    ) -> Result<Option<Box<dyn Leadership>>, StoreError> {
+        // A connection of its own, out of the pool: the session lock lives exactly as
+        // long as it, so a leader that dies (or loses the network) lets go by itself.
+        let mut connection = self.pool.acquire().await?.detach();
+        let key = advisory_key(role);
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(key)
+            .fetch_one(&mut connection)
+            .await?;
+        if !taken {
+            let _ = connection.close().await;
+            return Ok(None);
+        }
+        tracing::debug!(role, owner, key, "took the advisory lock");
+        Ok(Some(Box::new(AdvisoryLead {
+            connection: Some(connection),
+            key,
+        })))
+    }
+
     async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// The advisory lock key of a leader role: FNV-1a of a name only lexbot uses, so the
+/// same role always maps to the same key and other applications' locks do not collide
+/// by accident.
+fn advisory_key(role: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in "lexbot.leader.".bytes().chain(role.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// The PostgreSQL lead: a session advisory lock held on a connection of its own.
+struct AdvisoryLead {
+    /// `None` once the connection failed: the lock went with it.
+    connection: Option<PgConnection>,
+    key: i64,
+}
+
+#[async_trait]
+impl Leadership for AdvisoryLead {
+    async fn still_held(&mut self) -> Result<bool, StoreError> {
+        let Some(connection) = self.connection.as_mut() else {
+            return Ok(false);
+        };
+        // A bigint key shows in pg_locks as its high and low halves, objsubid 1.
+        let held = sqlx::query_scalar::<_, bool>(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+             AND pid = pg_backend_pid() AND granted AND objsubid = 1 \
+             AND classid::bigint = ($1 >> 32) & 4294967295 AND objid::bigint = $1 & 4294967295)",
+        )
+        .bind(self.key)
+        .fetch_one(connection)
+        .await;
+        match held {
+            Ok(held) => Ok(held),
+            Err(error) => {
+                // The session (and so the lock) is gone or about to be: another instance
+                // may lead now.
+                tracing::warn!(%error, "the leader's connection failed; the lead is lost");
+                self.connection = None;
+                Ok(false)
+            }
+        }
+    }
+
+    async fn release(mut self: Box<Self>) -> Result<(), StoreError> {
+        if let Some(mut connection) = self.connection.take() {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(self.key)
+                .execute(&mut connection)
+                .await?;
+            connection.close().await?;
+        }
+        Ok(())
     }
 }
 
@@ -439,12 +651,7 @@ async fn read_person(
         return Ok(None);
     };
     let version: i64 = row.try_get("version")?;
-    let profile: String = row.try_get("profile")?;
-    let profile =
-        serde_json::from_str::<Profile>(&profile).map_err(|error| StoreError::Corrupt {
-            table: "persons",
-            reason: format!("profile of {person}: {error}"),
-        })?;
+    let profile = batch::decode_profile(person, &row.try_get::<String, _>("profile")?)?;
     let created_at: DateTime<Utc> = row.try_get("created_at")?;
 
     let rows = sqlx::query("SELECT platform, platform_user_id FROM accounts WHERE person_id = $1")
@@ -530,7 +737,10 @@ async fn write_batch(
     };
     let gone = batch::people_with_gone_timers(commits, &present);
     // The version check comes next: it decides whose writes happen at all. Rows are
-    // locked in id order, so two replicas' batches cannot deadlock on each other.
+    // locked in id order, so two replicas' batches cannot deadlock on each other. NO KEY
+    // UPDATE (what an UPDATE takes anyway) rather than UPDATE: a peer message another
+    // batch writes for one of these people takes a key share lock on them (the foreign
+    // key, the EXISTS), which must not wait for this batch while this one waits for it.
     let mut order: Vec<&PersonCommit> = commits
         .iter()
         .filter(|commit| !gone.iter().any(|(person, _)| *person == commit.person))
@@ -553,7 +763,7 @@ async fn write_batch(
     let bumped: Vec<Uuid> = sqlx::query_scalar(
         "WITH u AS (SELECT * FROM UNNEST($2::uuid[], $3::int8[], $4::text[]) AS u(id, expected, profile)), \
          locked AS (SELECT p.id FROM persons p JOIN u ON p.id = u.id AND p.version = u.expected \
-                    ORDER BY p.id FOR UPDATE OF p) \
+                    ORDER BY p.id FOR NO KEY UPDATE OF p) \
          UPDATE persons p SET version = p.version + 1, updated_at = $1, \
          profile = COALESCE(u.profile::jsonb, p.profile) \
          FROM u WHERE p.id = u.id AND p.id IN (SELECT id FROM locked) AND p.version = u.expected \
@@ -639,6 +849,8 @@ async fn write_batch(
             "DELETE FROM dialogues WHERE person_id = ANY($1)",
             "DELETE FROM timers WHERE person_id = ANY($1)",
             "DELETE FROM practice WHERE person_id = ANY($1)",
+            "DELETE FROM match_queue WHERE person_id = ANY($1)",
+            "DELETE FROM reports WHERE reporter_id = ANY($1) OR about_id = ANY($1)",
             "DELETE FROM outbox WHERE person_id = ANY($1)",
             "DELETE FROM accounts WHERE person_id = ANY($1)",
             "DELETE FROM persons WHERE id = ANY($1)",
@@ -646,6 +858,7 @@ async fn write_batch(
             sqlx::query(sql).bind(&erased).execute(&mut **tx).await?;
         }
     }
+    write_matching(tx, &rows).await?;
     let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
     if !rows.outbox.is_empty() {
         let mut persons = Vec::with_capacity(rows.outbox.len());
@@ -729,6 +942,79 @@ async fn write_batch(
         .collect())
 }
 
+/// The matching part of a batch (after erasures): the queue follows the practice
+/// records written, and reports are filed while both people still exist.
+async fn write_matching(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    rows: &BatchRows<'_>,
+) -> Result<(), StoreError> {
+    if !rows.queue_joins.is_empty() {
+        let (persons, since): (Vec<Uuid>, Vec<DateTime<Utc>>) = rows
+            .queue_joins
+            .iter()
+            .map(|(person, since)| (person.as_uuid(), *since))
+            .unzip();
+        sqlx::query(
+            "INSERT INTO match_queue (person_id, waiting_since) \
+             SELECT u.person_id, u.waiting_since FROM UNNEST($1::uuid[], $2::timestamptz[]) \
+                  AS u(person_id, waiting_since) \
+             ON CONFLICT (person_id) DO UPDATE SET waiting_since = excluded.waiting_since",
+        )
+        .bind(persons)
+        .bind(since)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !rows.queue_leaves.is_empty() {
+        let leaves: Vec<Uuid> = rows
+            .queue_leaves
+            .iter()
+            .map(|person| person.as_uuid())
+            .collect();
+        sqlx::query("DELETE FROM match_queue WHERE person_id = ANY($1)")
+            .bind(leaves)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if !rows.reports.is_empty() {
+        let count = rows.reports.len();
+        let mut reporters = Vec::with_capacity(count);
+        let mut abouts = Vec::with_capacity(count);
+        let mut reasons = Vec::with_capacity(count);
+        let mut details = Vec::with_capacity(count);
+        let mut proposals = Vec::with_capacity(count);
+        let mut at = Vec::with_capacity(count);
+        for row in &rows.reports {
+            reporters.push(row.reporter.as_uuid());
+            abouts.push(row.report.about.as_uuid());
+            reasons.push(row.report.reason.as_str());
+            details.push(row.report.details.as_str());
+            proposals.push(row.report.proposal.map(|proposal| proposal.to_string()));
+            at.push(row.at);
+        }
+        // Someone erased meanwhile cannot be reported (nor report): their data is gone.
+        // The locking reads wait for an erasure in flight, then see the person gone.
+        sqlx::query(
+            "INSERT INTO reports (reporter_id, about_id, reason, details, proposal_id, created_at) \
+             SELECT u.reporter_id, u.about_id, u.reason, u.details, u.proposal_id::uuid, u.created_at \
+             FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) \
+                  WITH ORDINALITY AS u(reporter_id, about_id, reason, details, proposal_id, created_at, ord) \
+             WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id = u.reporter_id FOR KEY SHARE) \
+               AND EXISTS (SELECT 1 FROM persons p WHERE p.id = u.about_id FOR KEY SHARE) \
+             ORDER BY u.ord",
+        )
+        .bind(reporters)
+        .bind(abouts)
+        .bind(reasons)
+        .bind(details)
+        .bind(proposals)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The timer part of a batch: fired timers go, cancelled ones go, new and moved ones
 /// are written (in that order, so a fired timer can schedule its own next occurrence).
 async fn write_timers(
@@ -762,6 +1048,10 @@ async fn write_timers(
         .await?;
     }
     if !rows.timer_upserts.is_empty() {
+        // A delivery to someone erased (in this batch or before) is dropped: EXISTS
+        // rather than the foreign key, which would fail the whole batch. The locking
+        // read waits for an erasure in flight and then sees the person gone (a plain
+        // EXISTS would see them in its snapshot and the foreign key would then fail).
         let count = rows.timer_upserts.len();
         let mut persons = Vec::with_capacity(count);
         let mut kinds = Vec::with_capacity(count);
@@ -785,6 +1075,7 @@ async fn write_timers(
              SELECT u.person_id, u.kind, u.key, u.due_at, u.platform, u.chat_id, u.payload, 0, 0, $1 \
              FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[]) \
                   AS u(person_id, kind, key, due_at, platform, chat_id, payload) \
+             WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id = u.person_id FOR KEY SHARE) \
              ON CONFLICT (person_id, kind, key) DO UPDATE SET \
              due_at = excluded.due_at, platform = excluded.platform, chat_id = excluded.chat_id, \
              payload = excluded.payload, revision = timers.revision + 1, attempts = 0, \

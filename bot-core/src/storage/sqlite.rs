@@ -12,10 +12,11 @@ use std::collections::HashSet;
 
 use super::batch::{self, BatchRows};
 use super::{
-    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit,
-    PersonWrite, ReengagementStats, Store, StoreError, StoredState, TimerLease, UpdateKey,
+    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, Leadership, LoadedPerson, OutboxLease,
+    PartneringStats, PersonCommit, PersonWrite, ReengagementStats, Report, Store, StoreError,
+    StoredState, TimerLease, UpdateKey, WaitingEntry, WaveRecord,
 };
-use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile};
+use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile, ProposalId};
 use crate::outbox::{OutboxMessage, OutboxStats};
 
 /// The columns [`decode_timer_row`] reads, as a literal for `concat!`.
@@ -416,8 +417,225 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn waiting_pool(&self) -> Result<Vec<WaitingEntry>, StoreError> {
+        // One snapshot, so nobody's profile and record come from different moments.
+        // Accounts tied on created_at go by byte order, as PostgreSQL's COLLATE "C".
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT q.person_id, p.profile, r.data, a.platform, a.platform_user_id \
+             FROM match_queue q JOIN persons p ON p.id = q.person_id \
+             LEFT JOIN practice r ON r.person_id = q.person_id \
+             LEFT JOIN accounts a ON a.person_id = q.person_id \
+             ORDER BY q.waiting_since, q.person_id, a.created_at, a.platform, a.platform_user_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        batch::waiting_pool(rows.iter().map(|row| {
+            let platform: Option<String> = row.try_get("platform")?;
+            let user: Option<String> = row.try_get("platform_user_id")?;
+            Ok(batch::PoolRow {
+                person: decode_person_id("match_queue", &row.try_get::<String, _>("person_id")?)?,
+                profile: row.try_get("profile")?,
+                practice: row.try_get("data")?,
+                account: platform.zip(user),
+            })
+        }))
+    }
+
+    async fn record_wave(&self, wave: &WaveRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO match_waves (started_at, finished_at, waiting, eligible, edges, pairs, total_weight) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(encode_time(wave.started_at))
+        .bind(encode_time(wave.finished_at))
+        .bind(batch::count_to_db(wave.waiting))
+        .bind(batch::count_to_db(wave.eligible))
+        .bind(batch::count_to_db(wave.edges))
+        .bind(batch::count_to_db(wave.pairs))
+        .bind(wave.total_weight)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn wave_times_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let times: Vec<String> = sqlx::query_scalar(
+            "SELECT started_at FROM match_waves WHERE started_at > ? ORDER BY started_at, id",
+        )
+        .bind(encode_time(since))
+        .fetch_all(&self.pool)
+        .await?;
+        times
+            .iter()
+            .map(|at| decode_time("match_waves", at))
+            .collect()
+    }
+
+    async fn recent_waves(&self, limit: i64) -> Result<Vec<WaveRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT started_at, finished_at, waiting, eligible, edges, pairs, total_weight \
+             FROM match_waves ORDER BY started_at DESC, id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(WaveRecord {
+                    started_at: decode_time(
+                        "match_waves",
+                        &row.try_get::<String, _>("started_at")?,
+                    )?,
+                    finished_at: decode_time(
+                        "match_waves",
+                        &row.try_get::<String, _>("finished_at")?,
+                    )?,
+                    waiting: batch::count_from_db(row.try_get("waiting")?),
+                    eligible: batch::count_from_db(row.try_get("eligible")?),
+                    edges: batch::count_from_db(row.try_get("edges")?),
+                    pairs: batch::count_from_db(row.try_get("pairs")?),
+                    total_weight: row.try_get("total_weight")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn reports(&self, limit: i64) -> Result<Vec<Report>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, reporter_id, about_id, reason, details, proposal_id, created_at \
+             FROM reports ORDER BY created_at DESC, id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.try_get("id")?;
+                let proposal = row
+                    .try_get::<Option<String>, _>("proposal_id")?
+                    .map(|raw| {
+                        ProposalId::parse(&raw).ok_or_else(|| StoreError::Corrupt {
+                            table: "reports",
+                            reason: format!("report {id}: proposal id `{raw}`"),
+                        })
+                    })
+                    .transpose()?;
+                Ok(Report {
+                    id,
+                    reporter: decode_person_id(
+                        "reports",
+                        &row.try_get::<String, _>("reporter_id")?,
+                    )?,
+                    about: decode_person_id("reports", &row.try_get::<String, _>("about_id")?)?,
+                    reason: batch::decode_reason(id, &row.try_get::<String, _>("reason")?)?,
+                    details: row.try_get("details")?,
+                    proposal,
+                    created_at: decode_time("reports", &row.try_get::<String, _>("created_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn partnering_stats(&self) -> Result<PartneringStats, StoreError> {
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM match_queue")
+            .fetch_one(&self.pool)
+            .await?;
+        let (proposed, partnered): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(s = 'proposed'), 0), COALESCE(SUM(s = 'partnered'), 0) \
+             FROM (SELECT json_extract(data, '$.partnering.status.status') AS s FROM practice)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(PartneringStats {
+            waiting: batch::count_from_db(waiting),
+            proposed: batch::count_from_db(proposed),
+            partnered: batch::count_from_db(partnered),
+        })
+    }
+
+    async fn queue_len(&self) -> Result<u64, StoreError> {
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM match_queue")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(batch::count_from_db(waiting))
+    }
+
+    async fn try_lead(
+        &self,
+        role: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Option<Box<dyn Leadership>>, StoreError> {
+        let lease = LeaderLease {
+            pool: self.pool.clone(),
+            role: role.to_owned(),
+            owner: owner.to_owned(),
+            ttl: chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX),
+        };
+        Ok(lease
+            .take()
+            .await?
+            .then(|| Box::new(lease) as Box<dyn Leadership>))
+    }
+
     async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// The SQLite lead: the `leaders` row of a role, held until `until`. The holder renews it
+/// on every [`Leadership::still_held`]; a holder that died loses it when it expires.
+struct LeaderLease {
+    pool: SqlitePool,
+    role: String,
+    owner: String,
+    ttl: chrono::Duration,
+}
+
+impl LeaderLease {
+    /// Takes or renews the lease: free, expired or already ours. `false` = someone
+    /// else holds it.
+    async fn take(&self) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let until = now
+            .checked_add_signed(self.ttl)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let taken: Option<String> = sqlx::query_scalar(
+            "INSERT INTO leaders (role, owner, until) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (role) DO UPDATE SET owner = excluded.owner, until = excluded.until \
+             WHERE leaders.owner = excluded.owner OR leaders.until < ?4 \
+             RETURNING owner",
+        )
+        .bind(&self.role)
+        .bind(&self.owner)
+        .bind(encode_time(until))
+        .bind(encode_time(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(taken.is_some())
+    }
+}
+
+#[async_trait]
+impl Leadership for LeaderLease {
+    async fn still_held(&mut self) -> Result<bool, StoreError> {
+        // Renewing is taking again: it fails only if another owner took the lease after
+        // ours expired.
+        self.take().await
+    }
+
+    async fn release(self: Box<Self>) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM leaders WHERE role = ? AND owner = ?")
+            .bind(&self.role)
+            .bind(&self.owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 
@@ -449,12 +667,7 @@ async fn read_person(
         return Ok(None);
     };
     let version: i64 = row.try_get("version")?;
-    let profile: String = row.try_get("profile")?;
-    let profile =
-        serde_json::from_str::<Profile>(&profile).map_err(|error| StoreError::Corrupt {
-            table: "persons",
-            reason: format!("profile of {person}: {error}"),
-        })?;
+    let profile = batch::decode_profile(person, &row.try_get::<String, _>("profile")?)?;
     let created_at = decode_time("persons", &row.try_get::<String, _>("created_at")?)?;
 
     let rows = sqlx::query("SELECT platform, platform_user_id FROM accounts WHERE person_id = ?")
@@ -654,6 +867,9 @@ async fn write_batch(
             "DELETE FROM dialogues WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM timers WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM practice WHERE person_id IN (SELECT value FROM json_each(?))",
+            "DELETE FROM match_queue WHERE person_id IN (SELECT value FROM json_each(?))",
+            "DELETE FROM reports WHERE reporter_id IN (SELECT value FROM json_each(?1)) \
+             OR about_id IN (SELECT value FROM json_each(?1))",
             "DELETE FROM outbox WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM accounts WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM persons WHERE id IN (SELECT value FROM json_each(?))",
@@ -661,6 +877,7 @@ async fn write_batch(
             sqlx::query(sql).bind(&erased).execute(&mut **tx).await?;
         }
     }
+    write_matching(tx, &rows).await?;
     let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
     if !rows.outbox.is_empty() {
         let messages: Vec<serde_json::Value> = rows
@@ -735,6 +952,73 @@ async fn write_batch(
         .collect())
 }
 
+/// The matching part of a batch (after erasures): the queue follows the practice
+/// records written, and reports are filed while both people still exist.
+async fn write_matching(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    rows: &BatchRows<'_>,
+) -> Result<(), StoreError> {
+    if !rows.queue_joins.is_empty() {
+        let joins: Vec<serde_json::Value> = rows
+            .queue_joins
+            .iter()
+            .map(|(person, since)| serde_json::json!([person.to_string(), encode_time(*since)]))
+            .collect();
+        sqlx::query(
+            "INSERT INTO match_queue (person_id, waiting_since) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') \
+             FROM json_each(?) WHERE true \
+             ON CONFLICT (person_id) DO UPDATE SET waiting_since = excluded.waiting_since",
+        )
+        .bind(serde_json::Value::Array(joins).to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !rows.queue_leaves.is_empty() {
+        let leaves = serde_json::Value::from(
+            rows.queue_leaves
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+        );
+        sqlx::query("DELETE FROM match_queue WHERE person_id IN (SELECT value FROM json_each(?))")
+            .bind(leaves.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    if !rows.reports.is_empty() {
+        let reports: Vec<serde_json::Value> = rows
+            .reports
+            .iter()
+            .map(|row| {
+                serde_json::json!([
+                    row.reporter.to_string(),
+                    row.report.about.to_string(),
+                    row.report.reason.as_str(),
+                    row.report.details,
+                    row.report.proposal.map(|proposal| proposal.to_string()),
+                    encode_time(row.at)
+                ])
+            })
+            .collect();
+        // Someone erased meanwhile cannot be reported (nor report): their data is gone.
+        sqlx::query(
+            "INSERT INTO reports (reporter_id, about_id, reason, details, proposal_id, created_at) \
+             SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), \
+                    json_extract(r.value, '$[2]'), json_extract(r.value, '$[3]'), \
+                    json_extract(r.value, '$[4]'), json_extract(r.value, '$[5]') \
+             FROM json_each(?) AS r \
+             WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id = json_extract(r.value, '$[0]')) \
+               AND EXISTS (SELECT 1 FROM persons p WHERE p.id = json_extract(r.value, '$[1]')) \
+             ORDER BY r.key",
+        )
+        .bind(serde_json::Value::Array(reports).to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The timer part of a batch: fired timers go, cancelled ones go, new and moved ones
 /// are written (in that order, so a fired timer can schedule its own next occurrence).
 async fn write_timers(
@@ -764,6 +1048,8 @@ async fn write_timers(
         .await?;
     }
     if !rows.timer_upserts.is_empty() {
+        // A delivery to someone erased (in this batch or before) is dropped: EXISTS
+        // rather than the foreign key, which would fail the whole batch.
         let upserts: Vec<serde_json::Value> = rows
             .timer_upserts
             .iter()
@@ -785,7 +1071,8 @@ async fn write_timers(
              SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
                     json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), \
                     json_extract(value, '$[6]'), 0, 0, ?1 \
-             FROM json_each(?2) WHERE true \
+             FROM json_each(?2) \
+             WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id = json_extract(value, '$[0]')) \
              ON CONFLICT (person_id, kind, key) DO UPDATE SET \
              due_at = excluded.due_at, platform = excluded.platform, chat_id = excluded.chat_id, \
              payload = excluded.payload, revision = timers.revision + 1, attempts = 0, \

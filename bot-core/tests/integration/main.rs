@@ -3,6 +3,7 @@
 #[macro_use]
 mod support;
 
+mod matching;
 mod runtime;
 mod scheduler;
 mod storage;

@@ -179,6 +179,7 @@ pub async fn people_with_due_reminders(
                     processed: Vec::new(),
                     timers,
                     fired: Vec::new(),
+                    reports: Vec::new(),
                     now: due,
                 }
             })
@@ -353,6 +354,7 @@ async fn a_nudge_goes_out_and_a_return_stops_the_ladder_and_is_counted(
                     payload: "null".into(),
                 }],
                 fired: Vec::new(),
+                reports: Vec::new(),
                 now: active,
             }],
             None,

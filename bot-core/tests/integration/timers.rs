@@ -70,6 +70,7 @@ fn commit(
         processed: Vec::new(),
         timers,
         fired,
+        reports: Vec::new(),
         now: now(),
     }
 }

@@ -227,6 +227,45 @@ fn whoever_waited_longer_wins_a_tie() {
 }
 
 #[test]
+fn missed_proposals_and_no_shows_cost_a_rival_the_pairing() {
+    let now = utc("2026-05-06T10:00:00Z");
+    let seeker = Someone::new(0).native("en").learns("es", CefrLevel::B1);
+    let rival = |n| Someone::new(n).native("es").learns("en", CefrLevel::B1);
+    // The one who waited longer let a proposal expire: a day of waiting (48 points)
+    // gone, so the punctual one, waiting 10 hours less, wins.
+    let mut unreliable = rival(1).build(now - Duration::hours(20));
+    unreliable.facts.missed_proposals = 1;
+    let punctual = rival(2).build(now - Duration::hours(10));
+    let people = vec![seeker.build(now), unreliable, punctual];
+    let wave = run_wave(&people, now, &WaveConfig::default()).expect("a wave");
+    assert_eq!(wave.pairs.len(), 1);
+    assert_eq!(wave.pairs[0].second, Someone::id_of(2));
+    // 20 hours are 40 points, less 48: floored at 0.
+    assert_eq!(wave.pool.fairness(1), 0);
+    assert_eq!(wave.pool.fairness(2), 20);
+
+    // Penalties never take fairness below zero, nor a pair below its base weight.
+    let mut hopeless = rival(1).build(now - Duration::hours(1));
+    hopeless.facts.no_shows = 1_000;
+    hopeless.facts.missed_proposals = 1_000;
+    let people = vec![
+        Someone::new(0)
+            .native("en")
+            .learns("es", CefrLevel::B1)
+            .build(now),
+        hopeless,
+    ];
+    let pool = Pool::build(&people, now, Weights::default()).expect("a valid pool");
+    assert_eq!(pool.fairness(1), 0);
+    let wave = run_wave(&people, now, &WaveConfig::default()).expect("a wave");
+    assert_eq!(
+        wave.pairs.len(),
+        1,
+        "still paired when nobody else is there"
+    );
+}
+
+#[test]
 fn missed_waves_raise_the_weight_up_to_the_cap() {
     let now = utc("2026-05-06T10:00:00Z");
     let weights = Weights::default();

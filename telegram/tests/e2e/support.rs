@@ -196,6 +196,11 @@ impl Person {
         self.wait_for(expect).await
     }
 
+    /// Sends `text` without waiting for an answer (relayed text gets none).
+    pub fn say_quietly(&mut self, text: &str) {
+        self.fake.text(&self.user, text);
+    }
+
     /// Presses the button labelled `label` (toggle marks aside) on the newest message
     /// that has buttons, and waits for `expect`.
     pub async fn press(&mut self, label: &str, expect: &str) -> String {
