@@ -3,6 +3,7 @@
 #[macro_use]
 mod support;
 
+mod inbox;
 mod runtime;
 mod scheduler;
 mod storage;

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod delivery;
+mod inbox;
 mod onboarding;
 mod restart;
 mod support;
