@@ -200,6 +200,14 @@ impl Conversations {
         incoming: Vec<Incoming>,
         now: DateTime<Utc>,
     ) -> Vec<Result<Handled, RuntimeError>> {
+        self.queue_batch(incoming, now).results().await
+    }
+
+    /// Queues several events for the committer at once and returns a handle on their
+    /// results. Batches are stepped in the order they were queued (one person's events
+    /// in arrival order across batches too), so an adapter can keep several batches in
+    /// flight, filling the group commits, without reordering anyone's events.
+    pub fn queue_batch(&self, incoming: Vec<Incoming>, now: DateTime<Utc>) -> QueuedBatch {
         let count = incoming.len();
         let items = incoming
             .into_iter()
@@ -213,7 +221,7 @@ impl Conversations {
                 timer: None,
             })
             .collect();
-        self.submit(items, count).await
+        self.queue(items, count)
     }
 
     /// Fires due timers: each is a step of its person, committed together with the
@@ -264,13 +272,17 @@ impl Conversations {
     }
 
     async fn submit(&self, items: Vec<Work>, count: usize) -> Vec<Result<Handled, RuntimeError>> {
-        let (done, result) = oneshot::channel();
-        if self.jobs.send(Job { items, done }).is_err() {
-            return vec![Err(RuntimeError::Stopped); count];
-        }
-        result
-            .await
-            .unwrap_or_else(|_| vec![Err(RuntimeError::Stopped); count])
+        self.queue(items, count).results().await
+    }
+
+    fn queue(&self, items: Vec<Work>, count: usize) -> QueuedBatch {
+        let (done, results) = oneshot::channel();
+        let results = self
+            .jobs
+            .send(Job { items, done })
+            .is_ok()
+            .then_some(results);
+        QueuedBatch { count, results }
     }
 
     /// The apology an adapter sends when a step failed.
@@ -279,6 +291,24 @@ impl Conversations {
             Locale::from_client_language(client_language),
             "error-internal",
         ))
+    }
+}
+
+/// Events queued with [`Conversations::queue_batch`], waiting for their results.
+pub struct QueuedBatch {
+    count: usize,
+    /// `None` when the committer had already stopped.
+    results: Option<oneshot::Receiver<Vec<Result<Handled, RuntimeError>>>>,
+}
+
+impl QueuedBatch {
+    /// The results in the order the events were queued, once they are committed.
+    pub async fn results(self) -> Vec<Result<Handled, RuntimeError>> {
+        match self.results {
+            Some(results) => results.await.ok(),
+            None => None,
+        }
+        .unwrap_or_else(|| vec![Err(RuntimeError::Stopped); self.count])
     }
 }
 

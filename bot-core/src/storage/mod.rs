@@ -16,6 +16,12 @@
 //! its [`PersonCommit`], and a fired timer is deleted by the commit of the step it
 //! caused, which is rejected ([`CommitOutcome::TimerGone`]) if the timer was fired,
 //! moved or cancelled meanwhile: each timer acts once.
+//!
+//! The inbox keeps platform updates from their receipt until their step commits
+//! ([`Store::inbox_put`]): a committed [`PersonCommit`] deletes the inbox rows of the
+//! updates it handled in its own transaction, so an update leaves the inbox exactly when
+//! its effects are in. An adapter can then confirm updates to the platform as soon as
+//! they are stored, and step whatever is left in the inbox after a crash.
 
 mod batch;
 mod postgres;
@@ -100,7 +106,8 @@ pub struct PersonCommit {
     pub write: PersonWrite,
     /// Messages to queue, in sending order.
     pub outbox: Vec<NewOutboxMessage>,
-    /// The platform updates these steps handled, so a redelivery is recognised.
+    /// The platform updates these steps handled, so a redelivery is recognised; their
+    /// inbox rows are deleted with the commit.
     pub processed: Vec<UpdateKey>,
     /// Timers to create, move or drop, in the order the steps asked.
     pub timers: Vec<TimerWrite>,
@@ -292,6 +299,15 @@ pub trait Leadership: Send + Sync {
     async fn release(self: Box<Self>) -> Result<(), StoreError>;
 }
 
+/// A received platform update kept in the inbox until its step commits.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InboxUpdate {
+    /// The platform's update id, as in [`UpdateKey::id`].
+    pub id: String,
+    /// The update as the platform sent it (JSON), to be converted again on replay.
+    pub payload: String,
+}
+
 /// A dispatcher instance's hold on outbox messages: others leave them alone until
 /// `until`, and the same owner (a restarted process) takes them back at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,6 +392,27 @@ pub trait Store: Send + Sync + 'static {
     /// Which of `keys` were already handled.
     async fn processed_updates(&self, keys: &[UpdateKey])
     -> Result<HashSet<UpdateKey>, StoreError>;
+
+    /// Keeps received updates of `platform` until their steps commit, in one statement.
+    /// An update already in the inbox, or already handled (in `processed_updates`), is
+    /// left as it is.
+    async fn inbox_put(
+        &self,
+        platform: Platform,
+        updates: &[InboxUpdate],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Up to `limit` updates of `platform` still in the inbox, oldest (lowest id) first.
+    async fn inbox_pending(
+        &self,
+        platform: Platform,
+        limit: i64,
+    ) -> Result<Vec<InboxUpdate>, StoreError>;
+
+    /// These updates need no (further) step: they leave the inbox. Committed steps
+    /// remove their own updates; this is for those that committed nothing.
+    async fn inbox_done(&self, keys: &[UpdateKey]) -> Result<(), StoreError>;
 
     /// Forgets handled updates older than `before` (platforms stop redelivering after a day).
     async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;

@@ -10,9 +10,9 @@ use std::collections::HashSet;
 
 use super::batch::{self, BatchRows};
 use super::{
-    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, Leadership, LoadedPerson, OutboxLease,
-    PartneringStats, PersonCommit, PersonWrite, ReengagementStats, Report, Store, StoreError,
-    StoredState, TimerLease, UpdateKey, WaitingEntry, WaveRecord,
+    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, InboxUpdate, Leadership, LoadedPerson,
+    OutboxLease, PartneringStats, PersonCommit, PersonWrite, ReengagementStats, Report, Store,
+    StoreError, StoredState, TimerLease, UpdateKey, WaitingEntry, WaveRecord,
 };
 
 /// The columns [`decode_timer_row`] reads, as a literal for `concat!`.
@@ -29,6 +29,11 @@ use crate::outbox::{OutboxMessage, OutboxStats};
 const MIGRATIONS_TABLE: &str = "lexbot_migrations";
 
 const MAX_CONNECTIONS: u32 = 10;
+
+/// Deletes the inbox rows of the update keys given as two arrays (see [`key_columns`]).
+const DELETE_FROM_INBOX: &str = "DELETE FROM inbox i \
+     USING UNNEST($1::text[], $2::text[]) AS k(platform, update_id) \
+     WHERE i.platform = k.platform AND i.update_id = k.update_id";
 
 /// A snapshot for loading, so the person, accounts and dialogue agree with each other.
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
@@ -153,10 +158,7 @@ impl Store for PostgresStore {
         if keys.is_empty() {
             return Ok(HashSet::new());
         }
-        let (platforms, ids): (Vec<&str>, Vec<&str>) = keys
-            .iter()
-            .map(|key| (key.platform.as_str(), key.id.as_str()))
-            .unzip();
+        let (platforms, ids) = key_columns(keys.iter());
         let rows = sqlx::query(
             "SELECT p.platform, p.update_id FROM processed_updates p \
              JOIN UNNEST($1::text[], $2::text[]) AS k(platform, update_id) \
@@ -175,6 +177,63 @@ impl Store for PostgresStore {
                 })
             })
             .collect()
+    }
+
+    async fn inbox_put(
+        &self,
+        platform: Platform,
+        updates: &[InboxUpdate],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let (ids, payloads): (Vec<&str>, Vec<&str>) = updates
+            .iter()
+            .map(|update| (update.id.as_str(), update.payload.as_str()))
+            .unzip();
+        sqlx::query(
+            "INSERT INTO inbox (platform, update_id, received_at, payload) \
+             SELECT $1, u.update_id, $2, u.payload FROM UNNEST($3::text[], $4::text[]) AS u(update_id, payload) \
+             WHERE NOT EXISTS (SELECT 1 FROM processed_updates p \
+                               WHERE p.platform = $1 AND p.update_id = u.update_id) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(platform.as_str())
+        .bind(now)
+        .bind(ids)
+        .bind(payloads)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn inbox_pending(
+        &self,
+        platform: Platform,
+        limit: i64,
+    ) -> Result<Vec<InboxUpdate>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT update_id AS id, payload FROM inbox WHERE platform = $1 \
+             ORDER BY length(update_id), update_id LIMIT $2",
+        )
+        .bind(platform.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn inbox_done(&self, keys: &[UpdateKey]) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let (platforms, ids) = key_columns(keys.iter());
+        sqlx::query(DELETE_FROM_INBOX)
+            .bind(platforms)
+            .bind(ids)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -904,21 +963,23 @@ async fn write_batch(
         }
     }
     if !rows.processed.is_empty() {
-        let (platforms, ids): (Vec<&str>, Vec<&str>) = rows
-            .processed
-            .iter()
-            .map(|key| (key.platform.as_str(), key.id.as_str()))
-            .unzip();
+        let (platforms, ids) = key_columns(rows.processed.iter().copied());
         sqlx::query(
             "INSERT INTO processed_updates (platform, update_id, processed_at) \
              SELECT u.platform, u.update_id, $1 FROM UNNEST($2::text[], $3::text[]) AS u(platform, update_id) \
              ON CONFLICT DO NOTHING",
         )
         .bind(at)
-        .bind(platforms)
-        .bind(ids)
+        .bind(&platforms)
+        .bind(&ids)
         .execute(&mut **tx)
         .await?;
+        // Handled: the updates leave the inbox with their effects.
+        sqlx::query(DELETE_FROM_INBOX)
+            .bind(platforms)
+            .bind(ids)
+            .execute(&mut **tx)
+            .await?;
     }
 
     write_timers(tx, &rows, at).await?;
@@ -1093,6 +1154,12 @@ async fn write_timers(
         .await?;
     }
     Ok(())
+}
+
+/// Update keys as the platform and id arrays the statements unnest.
+fn key_columns<'a>(keys: impl Iterator<Item = &'a UpdateKey>) -> (Vec<&'a str>, Vec<&'a str>) {
+    keys.map(|key| (key.platform.as_str(), key.id.as_str()))
+        .unzip()
 }
 
 fn decode_timer_row(row: &sqlx::postgres::PgRow) -> Result<DueTimer, StoreError> {

@@ -12,9 +12,9 @@ use std::collections::HashSet;
 
 use super::batch::{self, BatchRows};
 use super::{
-    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, Leadership, LoadedPerson, OutboxLease,
-    PartneringStats, PersonCommit, PersonWrite, ReengagementStats, Report, Store, StoreError,
-    StoredState, TimerLease, UpdateKey, WaitingEntry, WaveRecord,
+    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, InboxUpdate, Leadership, LoadedPerson,
+    OutboxLease, PartneringStats, PersonCommit, PersonWrite, ReengagementStats, Report, Store,
+    StoreError, StoredState, TimerLease, UpdateKey, WaitingEntry, WaveRecord,
 };
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile, ProposalId};
 use crate::outbox::{OutboxMessage, OutboxStats};
@@ -40,6 +40,10 @@ const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 const MAX_CONNECTIONS: u32 = 4;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Deletes the inbox rows of the update keys in a JSON array (see [`keys_json`]).
+const DELETE_FROM_INBOX: &str = "DELETE FROM inbox WHERE (platform, update_id) IN \
+     (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))";
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -176,6 +180,61 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn inbox_put(
+        &self,
+        platform: Platform,
+        updates: &[InboxUpdate],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<serde_json::Value> = updates
+            .iter()
+            .map(|update| serde_json::json!([update.id, update.payload]))
+            .collect();
+        sqlx::query(
+            "INSERT INTO inbox (platform, update_id, received_at, payload) \
+             SELECT ?1, json_extract(u.value, '$[0]'), ?2, json_extract(u.value, '$[1]') \
+             FROM json_each(?3) AS u \
+             WHERE NOT EXISTS (SELECT 1 FROM processed_updates p \
+                               WHERE p.platform = ?1 AND p.update_id = json_extract(u.value, '$[0]')) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(platform.as_str())
+        .bind(encode_time(now))
+        .bind(serde_json::Value::Array(rows).to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn inbox_pending(
+        &self,
+        platform: Platform,
+        limit: i64,
+    ) -> Result<Vec<InboxUpdate>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT update_id AS id, payload FROM inbox WHERE platform = ? \
+             ORDER BY length(update_id), update_id LIMIT ?",
+        )
+        .bind(platform.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn inbox_done(&self, keys: &[UpdateKey]) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(DELETE_FROM_INBOX)
+            .bind(keys_json(keys.iter()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -920,15 +979,21 @@ async fn write_batch(
         }
     }
     if !rows.processed.is_empty() {
+        let keys = keys_json(rows.processed.iter().copied());
         sqlx::query(
             "INSERT INTO processed_updates (platform, update_id, processed_at) \
              SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ? \
              FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
         )
         .bind(&at)
-        .bind(keys_json(rows.processed.iter().copied()))
+        .bind(&keys)
         .execute(&mut **tx)
         .await?;
+        // Handled: the updates leave the inbox with their effects.
+        sqlx::query(DELETE_FROM_INBOX)
+            .bind(&keys)
+            .execute(&mut **tx)
+            .await?;
     }
 
     write_timers(tx, &rows, &at).await?;

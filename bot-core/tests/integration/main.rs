@@ -3,6 +3,7 @@
 #[macro_use]
 mod support;
 
+mod inbox;
 mod matching;
 mod runtime;
 mod scheduler;

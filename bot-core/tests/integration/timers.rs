@@ -44,7 +44,8 @@ fn upsert(kind: TimerKind, key: &str, due_at: DateTime<Utc>, chat: &ChatKey) -> 
     }
 }
 
-fn commit(
+/// One person's step in `chat` that leaves the dialogue at `state`, with these timers.
+pub(crate) fn commit(
     person: PersonId,
     version: i64,
     chat: &ChatKey,

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod delivery;
+mod inbox;
 mod matching;
 mod onboarding;
 mod restart;

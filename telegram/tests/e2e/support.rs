@@ -89,6 +89,64 @@ impl Drop for TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs SQL written for this database's backend, without bind parameters.
+    pub async fn execute(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        if self.postgres.is_some() {
+            let pool = sqlx::PgPool::connect(&self.url).await.expect("postgres");
+            sqlx::query(sql).execute(&pool).await.expect("execute");
+            pool.close().await;
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.url).await.expect("sqlite");
+            sqlx::query(sql).execute(&pool).await.expect("execute");
+            pool.close().await;
+        }
+    }
+
+    /// How many updates wait in the inbox, read through a store of its own.
+    pub async fn inbox_len(&self) -> usize {
+        let store = bot_core::storage::open(&self.url).await.expect("store");
+        let pending = store
+            .inbox_pending(bot_core::domain::Platform::Telegram, 1_000)
+            .await
+            .expect("inbox");
+        store.close().await;
+        pending.len()
+    }
+
+    /// Makes every step's commit fail (they all bump a person's version), while first
+    /// contacts and everything else still work.
+    pub async fn refuse_commits(&self) {
+        if self.postgres.is_some() {
+            self.execute(
+                "CREATE FUNCTION refuse_commits() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'commits refused by the test'; END $$",
+            )
+            .await;
+            self.execute(
+                "CREATE TRIGGER refuse_commits BEFORE UPDATE ON persons \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_commits()",
+            )
+            .await;
+        } else {
+            self.execute(
+                "CREATE TRIGGER refuse_commits BEFORE UPDATE ON persons \
+                 BEGIN SELECT RAISE(ABORT, 'commits refused by the test'); END",
+            )
+            .await;
+        }
+    }
+
+    pub async fn allow_commits(&self) {
+        if self.postgres.is_some() {
+            self.execute("DROP TRIGGER refuse_commits ON persons").await;
+        } else {
+            self.execute("DROP TRIGGER refuse_commits").await;
+        }
+    }
+}
+
 /// Both backends, PostgreSQL only when configured.
 pub async fn backends() -> Vec<(Backend, TestDb)> {
     let mut found = Vec::new();
