@@ -773,8 +773,8 @@ impl PersonSteps {
     }
 
     fn run(&mut self, context: &Context, item: &Work) -> Result<Vec<Reply>, RuntimeError> {
-        let saved = self.dialogues.get(&item.chat).cloned().flatten();
-        let (state, mut replies) = match decode_state(saved.as_ref())? {
+        let saved = self.dialogues.get(&item.chat).and_then(Option::as_ref);
+        let (state, mut replies) = match decode_state(saved)? {
             Ok(state) => (state, Vec::new()),
             Err(reason) => {
                 tracing::error!(person = %self.person, %reason, "saved dialogue unreadable, starting afresh");

@@ -1,6 +1,7 @@
 //! The SQLite store: one database file in WAL mode, the embedded default backend.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -41,6 +42,9 @@ const MAX_CONNECTIONS: u32 = 4;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How often the write-ahead log is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
 /// Deletes the inbox rows of the update keys in a JSON array (see [`keys_json`]).
 const DELETE_FROM_INBOX: &str = "DELETE FROM inbox WHERE (platform, update_id) IN \
      (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))";
@@ -48,6 +52,13 @@ const DELETE_FROM_INBOX: &str = "DELETE FROM inbox WHERE (platform, update_id) I
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Whose turn it is to write. SQLite lets one writer in at a time, and a writer that
+    /// finds the lock taken sleeps and polls (1 ms, 2 ms, 5 ms ... up to busy_timeout)
+    /// instead of being woken: with the committer, the poller and the dispatcher all
+    /// writing, those sleeps dominated. Writers of this process queue here instead and
+    /// go in the moment the previous one is done; busy_timeout still covers other
+    /// processes on the same file.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -59,7 +70,9 @@ impl SqliteStore {
             // NORMAL is durable in WAL mode except for the last commits on power loss.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .busy_timeout(BUSY_TIMEOUT)
+            // Checkpoints run in the background instead (see checkpoint_in_background).
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
@@ -70,11 +83,20 @@ impl SqliteStore {
             pool.close().await;
             return Err(error.into());
         }
-        Ok(Self { pool })
+        tokio::spawn(checkpoint_in_background(pool.clone()));
+        Ok(Self {
+            pool,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Waits for this process's turn to write; the turn lasts while the guard lives.
+    async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writer.lock().await
     }
 }
 
@@ -95,6 +117,7 @@ impl Store for SqliteStore {
         let at = encode_time(now);
         // Under the write lock nobody can link the account between our check and insert,
         // so racing first contacts all end up with the person the first one created.
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         if let Some(linked) = linked_person(&mut tx, account).await? {
             tx.rollback().await?;
@@ -141,6 +164,7 @@ impl Store for SqliteStore {
         if commits.is_empty() {
             return Ok(Vec::new());
         }
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         match write_batch(&mut tx, commits, lease).await {
             Ok(outcomes) => {
@@ -195,6 +219,8 @@ impl Store for SqliteStore {
             .iter()
             .map(|update| serde_json::json!([update.id, update.payload]))
             .collect();
+        let rows = serde_json::Value::Array(rows).to_string();
+        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO inbox (platform, update_id, received_at, payload) \
              SELECT ?1, json_extract(u.value, '$[0]'), ?2, json_extract(u.value, '$[1]') \
@@ -205,7 +231,7 @@ impl Store for SqliteStore {
         )
         .bind(platform.as_str())
         .bind(encode_time(now))
-        .bind(serde_json::Value::Array(rows).to_string())
+        .bind(rows)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -230,6 +256,7 @@ impl Store for SqliteStore {
         if keys.is_empty() {
             return Ok(());
         }
+        let _turn = self.write_turn().await;
         sqlx::query(DELETE_FROM_INBOX)
             .bind(keys_json(keys.iter()))
             .execute(&self.pool)
@@ -238,6 +265,7 @@ impl Store for SqliteStore {
     }
 
     async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query("DELETE FROM processed_updates WHERE processed_at < ?")
             .bind(encode_time(before))
             .execute(&self.pool)
@@ -251,6 +279,7 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let _turn = self.write_turn().await;
         let rows = sqlx::query(
             "UPDATE outbox SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
              (SELECT id FROM outbox WHERE status = 'pending' \
@@ -273,6 +302,7 @@ impl Store for SqliteStore {
     }
 
     async fn renew_outbox_lease(&self, lease: &OutboxLease) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "UPDATE outbox SET lease_until = ? WHERE lease_owner = ? AND status = 'pending'",
         )
@@ -284,6 +314,7 @@ impl Store for SqliteStore {
     }
 
     async fn release_outbox_lease(&self, owner: &str) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
         )
@@ -297,6 +328,7 @@ impl Store for SqliteStore {
         if ids.is_empty() {
             return Ok(());
         }
+        let _turn = self.write_turn().await;
         sqlx::query("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))")
             .bind(ids_json(ids))
             .execute(&self.pool)
@@ -311,6 +343,7 @@ impl Store for SqliteStore {
         not_before: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query("UPDATE outbox SET attempts = ?, not_before = ?, last_error = ? WHERE id = ?")
             .bind(i64::from(attempts))
             .bind(encode_time(not_before))
@@ -325,6 +358,7 @@ impl Store for SqliteStore {
         if ids.is_empty() {
             return Ok(());
         }
+        let _turn = self.write_turn().await;
         sqlx::query(
             "UPDATE outbox SET status = 'dead', last_error = ?, lease_owner = NULL, lease_until = NULL \
              WHERE id IN (SELECT value FROM json_each(?))",
@@ -372,6 +406,7 @@ impl Store for SqliteStore {
         // Each statement runs under SQLite's single writer: two claims cannot overlap.
         // Free timers first; then, if the batch is not full, those whose holder's lease
         // ran out (a worker that died).
+        let _turn = self.write_turn().await;
         let mut rows = sqlx::query(concat!(
             "UPDATE timers SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
              (SELECT id FROM timers WHERE lease_owner IS NULL AND due_at <= ?3 \
@@ -419,6 +454,7 @@ impl Store for SqliteStore {
         not_before: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "UPDATE timers SET attempts = ?, lease_owner = NULL, lease_until = ?, last_error = ? \
              WHERE id = ? AND revision = ?",
@@ -434,6 +470,7 @@ impl Store for SqliteStore {
     }
 
     async fn release_timer_leases(&self, owner: &str) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
         )
@@ -695,6 +732,28 @@ impl Leadership for LeaderLease {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+/// SQLite's automatic checkpoint runs inside the commit that grows the write-ahead log
+/// past 1,000 pages, fsync included, while that writer holds the write lock, so every
+/// writer behind it waits. A PASSIVE checkpoint here runs beside the writers instead: it
+/// takes no write lock and copies back what no reader still needs. Ends with the pool.
+async fn checkpoint_in_background(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+            && !pool.is_closed()
+        {
+            tracing::warn!(%error, "WAL checkpoint failed");
+        }
     }
 }
 
