@@ -159,20 +159,11 @@ impl Conversations {
         messages: Vec<(PersonId, ChatKey, engine::PeerMessage)>,
         now: DateTime<Utc>,
     ) -> Vec<Result<Handled, RuntimeError>> {
-        let count = messages.len();
-        let items = messages
+        let events = messages
             .into_iter()
-            .map(|(person, chat, message)| Work {
-                who: Who::Person(person),
-                chat,
-                event: Event::new(Input::Peer(message)),
-                update: None,
-                origin_message: None,
-                now,
-                timer: None,
-            })
+            .map(|(person, chat, message)| (person, chat, Event::new(Input::Peer(message))))
             .collect();
-        self.submit(items, count).await
+        self.handle_for_people(events, now).await
     }
 
     /// Hands messages to this dispatcher as soon as they are committed.
@@ -258,17 +249,33 @@ impl Conversations {
         event: Event,
         now: DateTime<Utc>,
     ) -> Result<Handled, RuntimeError> {
-        let item = Work {
-            who: Who::Person(person),
-            chat,
-            event,
-            update: None,
-            origin_message: None,
-            now,
-            timer: None,
-        };
-        let mut results = self.submit(vec![item], 1).await;
+        let mut results = self
+            .handle_for_people(vec![(person, chat, event)], now)
+            .await;
         results.pop().unwrap_or(Err(RuntimeError::Stopped))
+    }
+
+    /// Runs steps for people known by id, each in the given chat; the results come in
+    /// the same order.
+    async fn handle_for_people(
+        &self,
+        events: Vec<(PersonId, ChatKey, Event)>,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<Handled, RuntimeError>> {
+        let count = events.len();
+        let items = events
+            .into_iter()
+            .map(|(person, chat, event)| Work {
+                who: Who::Person(person),
+                chat,
+                event,
+                update: None,
+                origin_message: None,
+                now,
+                timer: None,
+            })
+            .collect();
+        self.submit(items, count).await
     }
 
     async fn submit(&self, items: Vec<Work>, count: usize) -> Vec<Result<Handled, RuntimeError>> {

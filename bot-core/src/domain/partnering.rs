@@ -110,11 +110,11 @@ impl Partnering {
         }
     }
 
-    /// The partner of the current proposal or partnership.
-    pub fn current_partner(&self) -> Option<&PartnerRef> {
+    /// The partner of the current proposal or partnership, and its id.
+    pub fn current(&self) -> Option<(&PartnerRef, ProposalId)> {
         match &self.status {
-            PartnerStatus::Proposed(proposal) => Some(&proposal.partner),
-            PartnerStatus::Partnered(partnership) => Some(&partnership.partner),
+            PartnerStatus::Proposed(proposal) => Some((&proposal.partner, proposal.id)),
+            PartnerStatus::Partnered(partnership) => Some((&partnership.partner, partnership.id)),
             PartnerStatus::Idle | PartnerStatus::Waiting { .. } => None,
         }
     }

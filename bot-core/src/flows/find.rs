@@ -8,14 +8,17 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{PartnerRef, PartnerStatus, Partnership, PersonId, Proposal, ProposalId};
+use crate::domain::{
+    PartnerRef, PartnerStatus, Partnership, PersonId, Practice, Proposal, ProposalId,
+};
 use crate::engine::{
-    Button, Context, DialogueState, Effect, Keyboard, PeerKind, PeerMessage, PersonView, Reply,
-    TimerKind, TimerSpec, Transition,
+    Button, Context, DialogueState, Effect, FiredTimer, Keyboard, PeerKind, PeerMessage,
+    PersonView, Reply, TimerKind, TimerSpec, Transition,
 };
 use crate::i18n::Arg;
 
-use super::partner::{partner_card, saved_partnering, tell};
+use super::card::profile_card;
+use super::partner::{saved_partnering, tell};
 
 /// /find: join the queue (the profile must be complete and matching on).
 pub fn find(
@@ -57,7 +60,7 @@ pub fn proposal_card(cx: &Context, person: &PersonView<'_>, proposal: &Proposal)
         "proposal-card",
         &[(
             "card",
-            Arg::from(partner_card(cx, locale, &proposal.partner.profile)),
+            Arg::from(profile_card(cx, locale, &proposal.partner.profile)),
         )],
     );
     if proposal.accepted {
@@ -164,11 +167,7 @@ pub fn answer(
             PeerKind::Confirmed,
         ));
     }
-    let practice = saved_partnering(person, |partnering| {
-        if let PartnerStatus::Proposed(held) = &mut partnering.status {
-            held.accepted = true;
-        }
-    });
+    let practice = saved_proposal(person, |held| held.accepted = true);
     Transition::to(state)
         .say(cx.t(locale, "proposal-accepted-waiting"))
         .effect(Effect::SavePractice(practice))
@@ -202,11 +201,7 @@ pub fn partner_accepted(
         ));
     }
     let locale = person.profile.locale;
-    let practice = saved_partnering(person, |partnering| {
-        if let PartnerStatus::Proposed(held) = &mut partnering.status {
-            held.partner_accepted = true;
-        }
-    });
+    let practice = saved_proposal(person, |held| held.partner_accepted = true);
     let mut updated = proposal;
     updated.partner_accepted = true;
     let card = proposal_card(cx, person, &updated);
@@ -269,9 +264,23 @@ pub fn fell_through(
     ))
 }
 
+/// A proposal's expiry timer (its key is the proposal id).
+pub fn expire_timer(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    timer: &FiredTimer,
+    now: DateTime<Utc>,
+) -> Transition {
+    match ProposalId::parse(&timer.key) {
+        Some(about) => expire(cx, state, person, about, now),
+        None => Transition::to(state),
+    }
+}
+
 /// The proposal's time is up. Someone who accepted goes back to the queue with their
 /// place kept; someone who did not answer goes to the back and loses priority.
-pub fn expire(
+fn expire(
     cx: &Context,
     state: DialogueState,
     person: &PersonView<'_>,
@@ -322,6 +331,15 @@ pub fn expire(
     }
 }
 
+/// The practice record with the open proposal changed by `change`.
+fn saved_proposal(person: &PersonView<'_>, change: impl FnOnce(&mut Proposal)) -> Practice {
+    saved_partnering(person, |partnering| {
+        if let PartnerStatus::Proposed(held) = &mut partnering.status {
+            change(held);
+        }
+    })
+}
+
 fn held_proposal(person: &PersonView<'_>, from: PersonId, about: ProposalId) -> Option<Proposal> {
     person
         .practice
@@ -364,7 +382,7 @@ fn start_partnership(
         "partnership-started",
         &[(
             "card",
-            Arg::from(partner_card(cx, locale, &proposal.partner.profile)),
+            Arg::from(profile_card(cx, locale, &proposal.partner.profile)),
         )],
     );
     let practice = saved_partnering(person, |partnering| {

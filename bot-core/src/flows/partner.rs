@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    EndedBy, Locale, PartnerRef, PartnerStatus, Partnering, Partnership, PastPartnership, PersonId,
+    EndedBy, PartnerRef, PartnerStatus, Partnering, Partnership, PastPartnership, PersonId,
     Practice, Profile, ProposalId, ReportReason,
 };
 use crate::engine::{
@@ -50,12 +50,6 @@ pub fn tell(partner: &PartnerRef, from: PersonId, about: ProposalId, kind: PeerK
             kind,
         },
     }
-}
-
-/// A partner's profile card: the card /profile shows, without anything that identifies
-/// them (the relay is anonymous until both reveal).
-pub fn partner_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
-    super::card::profile_card(cx, locale, profile)
 }
 
 /// Buttons that work whatever is on screen: a proposal's and a follow-up's.
@@ -164,20 +158,6 @@ pub fn peer_timer(
     }
 }
 
-/// A proposal's expiry timer.
-pub fn expire_proposal(
-    cx: &Context,
-    state: DialogueState,
-    person: &PersonView<'_>,
-    timer: &FiredTimer,
-    now: DateTime<Utc>,
-) -> Transition {
-    match ProposalId::parse(&timer.key) {
-        Some(about) => find::expire(cx, state, person, about, now),
-        None => Transition::to(state),
-    }
-}
-
 /// The follow-up timer: "did you practise?", outside quiet hours.
 pub fn follow_up(
     cx: &Context,
@@ -197,15 +177,12 @@ pub fn follow_up(
     if person.profile.unreachable {
         return Transition::to(state);
     }
-    if let Some(tz) = person.profile.timezone {
-        let until = super::reminders::quiet_end(cx, person.practice, tz, now);
-        if until > now {
-            return Transition::to(state).effect(Effect::Schedule(TimerSpec::new(
-                TimerKind::PartnerFollowUp,
-                timer.key.clone(),
-                until,
-            )));
-        }
+    if let Some(until) = super::reminders::quiet_now(cx, person, now) {
+        return Transition::to(state).effect(Effect::Schedule(TimerSpec::new(
+            TimerKind::PartnerFollowUp,
+            timer.key.clone(),
+            until,
+        )));
     }
     let locale = person.profile.locale;
     let short = partnership.id.short();
@@ -347,7 +324,11 @@ pub fn show(
                 &[
                     (
                         "card",
-                        Arg::from(partner_card(cx, locale, &partnership.partner.profile)),
+                        Arg::from(super::card::profile_card(
+                            cx,
+                            locale,
+                            &partnership.partner.profile,
+                        )),
                     ),
                     (
                         "since",
@@ -713,24 +694,19 @@ fn held_partnership(
 /// Whom /report and /block are about: the partner, the proposed partner, or the last
 /// partner.
 fn counterpart(partnering: &Partnering) -> Option<(PersonId, Option<ProposalId>)> {
-    match &partnering.status {
-        PartnerStatus::Partnered(partnership) => {
-            Some((partnership.partner.person, Some(partnership.id)))
-        }
-        PartnerStatus::Proposed(proposal) => Some((proposal.partner.person, Some(proposal.id))),
-        // The most recent person they met or were proposed (former is in that order).
-        PartnerStatus::Idle | PartnerStatus::Waiting { .. } => {
-            partnering.former.last().map(|&last| {
-                let partnership = partnering
-                    .history
-                    .iter()
-                    .rev()
-                    .find(|past| past.partner == last)
-                    .map(|past| past.id);
-                (last, partnership)
-            })
-        }
+    if let Some((partner, about)) = partnering.current() {
+        return Some((partner.person, Some(about)));
     }
+    // The most recent person they met or were proposed (former is in that order).
+    partnering.former.last().map(|&last| {
+        let partnership = partnering
+            .history
+            .iter()
+            .rev()
+            .find(|past| past.partner == last)
+            .map(|past| past.id);
+        (last, partnership)
+    })
 }
 
 /// /report: about the partner (or the proposed or last one), for admins.
@@ -944,12 +920,7 @@ pub fn handle_block(
 
 /// What /delete_me tells the partner before the person is erased.
 pub fn farewell(person: &PersonView<'_>) -> Option<Effect> {
-    let partnering = &person.practice.partnering;
-    let (partner, about) = match &partnering.status {
-        PartnerStatus::Proposed(proposal) => (&proposal.partner, proposal.id),
-        PartnerStatus::Partnered(partnership) => (&partnership.partner, partnership.id),
-        PartnerStatus::Idle | PartnerStatus::Waiting { .. } => return None,
-    };
+    let (partner, about) = person.practice.partnering.current()?;
     Some(tell(partner, person.id, about, PeerKind::Void))
 }
 

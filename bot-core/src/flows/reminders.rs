@@ -50,6 +50,17 @@ pub fn quiet_end(
     )
 }
 
+/// When the person's quiet hours end, if it is quiet for them at `now` (someone without
+/// a timezone has none).
+pub fn quiet_now(
+    cx: &Context,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let tz = person.profile.timezone?;
+    Some(quiet_end(cx, person.practice, tz, now)).filter(|until| *until > now)
+}
+
 /// Why `time` cannot be chosen for something that recurs at it (a reminder, a course's
 /// lessons): it falls in the person's quiet hours, when nothing is sent unasked.
 pub fn quiet_conflict(

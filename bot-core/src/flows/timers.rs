@@ -23,7 +23,7 @@ pub fn fire(
         TimerKind::ExamIdle => super::exams::fire_idle(cx, state, person, timer, now),
         TimerKind::Reengage => super::reengagement::fire(cx, state, person, now),
         TimerKind::Peer => super::partner::peer_timer(cx, state, person, timer, now),
-        TimerKind::ProposalExpiry => super::partner::expire_proposal(cx, state, person, timer, now),
+        TimerKind::ProposalExpiry => super::find::expire_timer(cx, state, person, timer, now),
         TimerKind::PartnerFollowUp => super::partner::follow_up(cx, state, person, timer, now),
     }
 }
@@ -50,15 +50,14 @@ fn dialogue_timeout(
     }
     // Saying so is unasked-for: not in the person's quiet hours, and not to someone
     // who blocked the bot (their flow is still put aside).
-    if let Some(tz) = person.profile.timezone {
-        let until = super::reminders::quiet_end(cx, person.practice, tz, now);
-        if until > now && !person.profile.unreachable {
-            return Transition::to(state).effect(Effect::Schedule(TimerSpec::new(
-                TimerKind::DialogueTimeout,
-                "",
-                until,
-            )));
-        }
+    if let Some(until) = super::reminders::quiet_now(cx, person, now)
+        && !person.profile.unreachable
+    {
+        return Transition::to(state).effect(Effect::Schedule(TimerSpec::new(
+            TimerKind::DialogueTimeout,
+            "",
+            until,
+        )));
     }
     let (state, notes) = engine::expire_stale_flow(cx, state, person, now);
     Transition {

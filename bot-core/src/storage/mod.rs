@@ -491,12 +491,6 @@ pub trait Store: Send + Sync + 'static {
 
     async fn record_wave(&self, wave: &WaveRecord) -> Result<(), StoreError>;
 
-    /// When the waves since `since` started, oldest first (for missed-wave counts).
-    async fn wave_times_since(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, StoreError>;
-
     /// The most recent waves, newest first.
     async fn recent_waves(&self, limit: i64) -> Result<Vec<WaveRecord>, StoreError>;
 

@@ -522,18 +522,6 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn wave_times_since(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT started_at FROM match_waves WHERE started_at > $1 ORDER BY started_at, id",
-        )
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
     async fn recent_waves(&self, limit: i64) -> Result<Vec<WaveRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT started_at, finished_at, waiting, eligible, edges, pairs, total_weight \

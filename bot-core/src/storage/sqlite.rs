@@ -540,6 +540,7 @@ impl Store for SqliteStore {
     }
 
     async fn record_wave(&self, wave: &WaveRecord) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO match_waves (started_at, finished_at, waiting, eligible, edges, pairs, total_weight) \
              VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -554,22 +555,6 @@ impl Store for SqliteStore {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    async fn wave_times_since(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        let times: Vec<String> = sqlx::query_scalar(
-            "SELECT started_at FROM match_waves WHERE started_at > ? ORDER BY started_at, id",
-        )
-        .bind(encode_time(since))
-        .fetch_all(&self.pool)
-        .await?;
-        times
-            .iter()
-            .map(|at| decode_time("match_waves", at))
-            .collect()
     }
 
     async fn recent_waves(&self, limit: i64) -> Result<Vec<WaveRecord>, StoreError> {
@@ -638,9 +623,6 @@ impl Store for SqliteStore {
     }
 
     async fn partnering_stats(&self) -> Result<PartneringStats, StoreError> {
-        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM match_queue")
-            .fetch_one(&self.pool)
-            .await?;
         let (proposed, partnered): (i64, i64) = sqlx::query_as(
             "SELECT COALESCE(SUM(s = 'proposed'), 0), COALESCE(SUM(s = 'partnered'), 0) \
              FROM (SELECT json_extract(data, '$.partnering.status.status') AS s FROM practice)",
@@ -648,7 +630,7 @@ impl Store for SqliteStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(PartneringStats {
-            waiting: batch::count_from_db(waiting),
+            waiting: self.queue_len().await?,
             proposed: batch::count_from_db(proposed),
             partnered: batch::count_from_db(partnered),
         })
@@ -669,6 +651,7 @@ impl Store for SqliteStore {
     ) -> Result<Option<Box<dyn Leadership>>, StoreError> {
         let lease = LeaderLease {
             pool: self.pool.clone(),
+            writer: self.writer.clone(),
             role: role.to_owned(),
             owner: owner.to_owned(),
             ttl: chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX),
@@ -688,6 +671,8 @@ impl Store for SqliteStore {
 /// on every [`Leadership::still_held`]; a holder that died loses it when it expires.
 struct LeaderLease {
     pool: SqlitePool,
+    /// The store's write turn: the lease's writes queue with the others.
+    writer: Arc<tokio::sync::Mutex<()>>,
     role: String,
     owner: String,
     ttl: chrono::Duration,
@@ -701,6 +686,7 @@ impl LeaderLease {
         let until = now
             .checked_add_signed(self.ttl)
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let _turn = self.writer.lock().await;
         let taken: Option<String> = sqlx::query_scalar(
             "INSERT INTO leaders (role, owner, until) VALUES (?1, ?2, ?3) \
              ON CONFLICT (role) DO UPDATE SET owner = excluded.owner, until = excluded.until \
@@ -726,6 +712,7 @@ impl Leadership for LeaderLease {
     }
 
     async fn release(self: Box<Self>) -> Result<(), StoreError> {
+        let _turn = self.writer.lock().await;
         sqlx::query("DELETE FROM leaders WHERE role = ? AND owner = ?")
             .bind(&self.role)
             .bind(&self.owner)

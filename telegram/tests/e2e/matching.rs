@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use bot_core::config::TelegramMode;
-use bot_core::domain::{AccountRef, ChatKey, Locale, PartnerStatus, Platform};
+use bot_core::domain::PartnerStatus;
 use bot_core::runtime::Conversations;
 use bot_core::scheduler::{Scheduler, SchedulerConfig, SchedulerHandle};
 use telegram::fake::{FakeBotApi, FakeConfig};
 
-use crate::support::{Act, ONBOARDING, Person, backends, eventually, fake, play, start};
+use crate::support::{Act, ONBOARDING, Person, backends, eventually, fake, loaded, play, start};
 
 /// An English speaker learning Spanish: Ana's (the shared onboarding's) match.
 const BEN_ONBOARDING: &[Act] = &[
@@ -57,18 +57,8 @@ async fn wave(conversations: &Conversations) -> u64 {
 }
 
 async fn status_of(conversations: &Conversations, person: &Person) -> PartnerStatus {
-    let store = conversations.store();
-    let account = AccountRef::new(Platform::Telegram, person.user.id.to_string());
-    let chat = ChatKey::new(Platform::Telegram, person.user.id.to_string());
-    let id = store
-        .person_for_account(&account, Locale::En, chrono::Utc::now())
+    loaded(conversations, &person.user)
         .await
-        .expect("person");
-    store
-        .load_person(id, &chat)
-        .await
-        .expect("load")
-        .expect("exists")
         .practice
         .partnering
         .status

@@ -8,6 +8,7 @@ use bot_core::config::{Secret, Settings, TelegramMode};
 use bot_core::domain::{AccountRef, ChatKey, Locale, Platform, Profile};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
 use bot_core::runtime::Conversations;
+use bot_core::storage::LoadedPerson;
 use telegram::fake::{BotMessage, FakeBotApi, FakeConfig, FakeUser};
 use telegram::{RunningTelegram, TelegramOptions};
 
@@ -209,8 +210,8 @@ pub async fn start(
     (running, conversations)
 }
 
-/// The person's stored profile.
-pub async fn profile_of(conversations: &Conversations, user: &FakeUser) -> Profile {
+/// The person behind a Telegram user, as stored (their private chat's dialogue).
+pub async fn loaded(conversations: &Conversations, user: &FakeUser) -> LoadedPerson {
     let account = AccountRef::new(Platform::Telegram, user.id.to_string());
     let chat = ChatKey::new(Platform::Telegram, user.id.to_string());
     let store = conversations.store();
@@ -223,7 +224,11 @@ pub async fn profile_of(conversations: &Conversations, user: &FakeUser) -> Profi
         .await
         .expect("load")
         .expect("exists")
-        .profile
+}
+
+/// The person's stored profile.
+pub async fn profile_of(conversations: &Conversations, user: &FakeUser) -> Profile {
+    loaded(conversations, user).await.profile
 }
 
 /// A person in their private chat with the bot, who acts and then waits for the answer.

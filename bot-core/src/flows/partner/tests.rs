@@ -127,34 +127,35 @@ impl Pair {
         panic!("the two keep telling each other things");
     }
 
-    fn ana_says(&mut self, text: &str) -> String {
+    /// One of the two acts (`act` runs on their harness and leaves their screen in
+    /// `replies`); what they told the other is delivered. Returns their screen.
+    fn turn(&mut self, ana: bool, act: impl FnOnce(&mut Harness)) -> String {
         self.heard = (Vec::new(), Vec::new());
-        let replies = self.ana.receive(Input::from_text(text));
-        self.ana.replies = replies.clone();
+        let person = if ana { &mut self.ana } else { &mut self.ben };
+        act(person);
+        let shown = screen(&person.replies);
         self.deliver();
-        screen(&replies)
+        shown
+    }
+
+    fn says(harness: &mut Harness, text: &str) {
+        harness.replies = harness.receive(Input::from_text(text));
+    }
+
+    fn ana_says(&mut self, text: &str) -> String {
+        self.turn(true, |ana| Self::says(ana, text))
     }
 
     fn ben_says(&mut self, text: &str) -> String {
-        self.heard = (Vec::new(), Vec::new());
-        let replies = self.ben.receive(Input::from_text(text));
-        self.ben.replies = replies.clone();
-        self.deliver();
-        screen(&replies)
+        self.turn(false, |ben| Self::says(ben, text))
     }
 
     fn ana_presses(&mut self, label: &str) -> String {
-        self.heard = (Vec::new(), Vec::new());
-        self.ana.press(label);
-        self.deliver();
-        screen(&self.ana.replies)
+        self.turn(true, |ana| ana.press(label))
     }
 
     fn ben_presses(&mut self, label: &str) -> String {
-        self.heard = (Vec::new(), Vec::new());
-        self.ben.press(label);
-        self.deliver();
-        screen(&self.ben.replies)
+        self.turn(false, |ben| ben.press(label))
     }
 
     fn ana_heard(&self) -> String {
