@@ -206,7 +206,7 @@ impl State {
                 (
                     sender.platform(),
                     PlatformState {
-                        global: TokenBucket::new(limits.global, now.into_std()),
+                        global: TokenBucket::new(limits.global.with_headroom(), now.into_std()),
                         limits,
                         sender,
                         paused_until: None,

@@ -51,6 +51,24 @@ impl RateLimits {
     }
 }
 
+impl TokenBucketSpec {
+    /// The same rate with a burst a tenth smaller (at least one token, never below one).
+    /// Many messages are in flight at once over all chats, and they reach the platform
+    /// with jitter: sent exactly at the edge of the burst, a few would arrive too close
+    /// together and count as flooding. The headroom absorbs that jitter and costs
+    /// nothing at a steady rate.
+    pub fn with_headroom(self) -> Self {
+        if !self.capacity.is_finite() || self.capacity <= 1.0 {
+            return self;
+        }
+        let headroom = (self.capacity / 10.0).ceil().max(1.0);
+        Self {
+            capacity: (self.capacity - headroom).max(1.0),
+            ..self
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TokenBucket {
     spec: TokenBucketSpec,
@@ -126,6 +144,25 @@ mod tests {
         assert_eq!(bucket.wait(start + Duration::from_secs(1)), Duration::ZERO);
         assert!(!bucket.is_full(start + Duration::from_secs(1)));
         assert!(bucket.is_full(start + Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn headroom_trims_the_burst_and_keeps_the_rate() {
+        let global = RateLimits::telegram().global.with_headroom();
+        assert_eq!(global.capacity, 27.0);
+        assert_eq!(global.per_second, 30.0);
+        let small = TokenBucketSpec {
+            capacity: 3.0,
+            per_second: 1.0,
+        };
+        assert_eq!(small.with_headroom().capacity, 2.0);
+        let single = TokenBucketSpec {
+            capacity: 1.0,
+            per_second: 1.0,
+        };
+        assert_eq!(single.with_headroom(), single);
+        let open = RateLimits::unlimited().global;
+        assert_eq!(open.with_headroom(), open);
     }
 
     #[test]
