@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 use std::collections::HashSet;
 
@@ -44,6 +44,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How often the write-ahead log is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// The most rows one bulk statement writes. The large rows (message bodies, dialogue
+/// states, updates, profiles) are bound as a `VALUES` list: reading them back out of one
+/// JSON array cost more than writing them. Chunks are powers of two (see [`row_chunks`]),
+/// so each such statement has at most seven shapes, and all of them stay prepared.
+const MAX_ROWS_PER_STATEMENT: usize = 64;
 
 /// Deletes the inbox rows of the update keys in a JSON array (see [`keys_json`]).
 const DELETE_FROM_INBOX: &str = "DELETE FROM inbox WHERE (platform, update_id) IN \
@@ -215,25 +221,29 @@ impl Store for SqliteStore {
         if updates.is_empty() {
             return Ok(());
         }
-        let rows: Vec<serde_json::Value> = updates
-            .iter()
-            .map(|update| serde_json::json!([update.id, update.payload]))
-            .collect();
-        let rows = serde_json::Value::Array(rows).to_string();
+        let received_at = encode_time(now);
         let _turn = self.write_turn().await;
-        sqlx::query(
-            "INSERT INTO inbox (platform, update_id, received_at, payload) \
-             SELECT ?1, json_extract(u.value, '$[0]'), ?2, json_extract(u.value, '$[1]') \
-             FROM json_each(?3) AS u \
-             WHERE NOT EXISTS (SELECT 1 FROM processed_updates p \
-                               WHERE p.platform = ?1 AND p.update_id = json_extract(u.value, '$[0]')) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(platform.as_str())
-        .bind(encode_time(now))
-        .bind(rows)
-        .execute(&self.pool)
-        .await?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        for chunk in row_chunks(updates) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "WITH u (platform, update_id, received_at, payload) AS (",
+            );
+            query.push_values(chunk, |mut row, update| {
+                row.push_bind(platform.as_str())
+                    .push_bind(update.id.as_str())
+                    .push_bind(received_at.as_str())
+                    .push_bind(update.payload.as_str());
+            });
+            query.push(
+                ") INSERT INTO inbox (platform, update_id, received_at, payload) \
+                 SELECT platform, update_id, received_at, payload FROM u \
+                 WHERE NOT EXISTS (SELECT 1 FROM processed_updates p \
+                                   WHERE p.platform = u.platform AND p.update_id = u.update_id) \
+                 ON CONFLICT DO NOTHING",
+            );
+            query.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -858,7 +868,7 @@ async fn write_batch(
     };
     let gone = batch::people_with_gone_timers(commits, &present);
     // The version check comes next: it decides whose writes happen at all.
-    let mut checks = Vec::with_capacity(commits.len());
+    let mut checks: Vec<(String, i64, Option<String>)> = Vec::with_capacity(commits.len());
     for commit in commits {
         if gone.iter().any(|(person, _)| *person == commit.person) {
             continue;
@@ -870,24 +880,31 @@ async fn write_batch(
             } => Some(encode_profile(profile)?),
             _ => None,
         };
-        checks.push(serde_json::json!({
-            "id": commit.person.to_string(),
-            "expected": commit.expected_version,
-            "profile": profile,
-        }));
+        checks.push((commit.person.to_string(), commit.expected_version, profile));
     }
-    let bumped: Vec<String> = sqlx::query_scalar(
-        "UPDATE persons SET version = persons.version + 1, updated_at = ?1, \
-         profile = COALESCE(u.profile, persons.profile) \
-         FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.expected') AS expected, \
-               json_extract(value, '$.profile') AS profile FROM json_each(?2)) AS u \
-         WHERE persons.id = u.id AND persons.version = u.expected \
-         RETURNING persons.id",
-    )
-    .bind(&at)
-    .bind(serde_json::Value::Array(checks).to_string())
-    .fetch_all(&mut **tx)
-    .await?;
+    let mut bumped: Vec<String> = Vec::with_capacity(checks.len());
+    for chunk in row_chunks(&checks) {
+        let mut query = QueryBuilder::<Sqlite>::new("WITH u (id, expected, profile) AS (");
+        query.push_values(chunk, |mut row, (id, expected, profile)| {
+            row.push_bind(id.as_str())
+                .push_bind(*expected)
+                .push_bind(profile.as_deref());
+        });
+        query
+            .push(") UPDATE persons SET version = persons.version + 1, updated_at = ")
+            .push_bind(at.as_str())
+            .push(
+                ", profile = COALESCE(u.profile, persons.profile) FROM u \
+                 WHERE persons.id = u.id AND persons.version = u.expected \
+                 RETURNING persons.id",
+            );
+        bumped.extend(
+            query
+                .build_query_scalar::<String>()
+                .fetch_all(&mut **tx)
+                .await?,
+        );
+    }
     let passed = bumped
         .iter()
         .map(|id| decode_person_id("persons", id))
@@ -913,33 +930,24 @@ async fn write_batch(
     };
 
     let rows = BatchRows::new(commits, &passed)?;
-    if !rows.dialogues.is_empty() {
-        let dialogues: Vec<serde_json::Value> = rows
-            .dialogues
-            .iter()
-            .map(|row| {
-                serde_json::json!([
-                    row.person.to_string(),
-                    row.chat.platform.as_str(),
-                    row.chat.chat_id,
-                    row.schema_version,
-                    row.state
-                ])
-            })
-            .collect();
-        // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT.
-        sqlx::query(
-            "INSERT INTO dialogues (person_id, platform, chat_id, schema_version, state, updated_at) \
-             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
-                    json_extract(value, '$[3]'), json_extract(value, '$[4]'), ?1 \
-             FROM json_each(?2) WHERE true \
-             ON CONFLICT (person_id, platform, chat_id) DO UPDATE SET \
-             schema_version = excluded.schema_version, state = excluded.state, updated_at = excluded.updated_at",
-        )
-        .bind(&at)
-        .bind(serde_json::Value::Array(dialogues).to_string())
-        .execute(&mut **tx)
-        .await?;
+    for chunk in row_chunks(&rows.dialogues) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO dialogues (person_id, platform, chat_id, schema_version, state, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, dialogue| {
+            row.push_bind(dialogue.person.to_string())
+                .push_bind(dialogue.chat.platform.as_str())
+                .push_bind(dialogue.chat.chat_id.as_str())
+                .push_bind(dialogue.schema_version)
+                .push_bind(dialogue.state)
+                .push_bind(at.as_str());
+        });
+        query.push(
+            " ON CONFLICT (person_id, platform, chat_id) DO UPDATE SET \
+             schema_version = excluded.schema_version, state = excluded.state, \
+             updated_at = excluded.updated_at",
+        );
+        query.build().execute(&mut **tx).await?;
     }
     if !rows.practice.is_empty() {
         let records: Vec<serde_json::Value> = rows
@@ -985,34 +993,33 @@ async fn write_batch(
     write_matching(tx, &rows).await?;
     let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
     if !rows.outbox.is_empty() {
-        let messages: Vec<serde_json::Value> = rows
-            .outbox
-            .iter()
-            .map(|row| {
-                serde_json::json!([
-                    row.message.person.map(|person| person.to_string()),
-                    row.message.chat.platform.as_str(),
-                    row.message.chat.chat_id,
-                    row.body
-                ])
-            })
-            .collect();
-        let mut ids: Vec<i64> = sqlx::query_scalar(
-            "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, not_before, \
-                                 lease_owner, lease_until, created_at) \
-             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
-                    json_extract(value, '$[3]'), 'pending', 0, ?1, ?2, ?3, ?1 \
-             FROM json_each(?4) WHERE true ORDER BY key \
-             RETURNING id",
-        )
-        .bind(&at)
-        .bind(lease.map(|lease| lease.owner.as_str()))
-        .bind(lease.map(|lease| encode_time(lease.until)))
-        .bind(serde_json::Value::Array(messages).to_string())
-        .fetch_all(&mut **tx)
-        .await?;
-        // Rows are inserted in array order, so ascending ids follow it.
-        ids.sort_unstable();
+        let lease_owner = lease.map(|lease| lease.owner.as_str());
+        let lease_until = lease.map(|lease| encode_time(lease.until));
+        let mut ids: Vec<i64> = Vec::with_capacity(rows.outbox.len());
+        for chunk in row_chunks(&rows.outbox) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, \
+                                     not_before, lease_owner, lease_until, created_at) ",
+            );
+            query.push_values(chunk, |mut row, message| {
+                row.push_bind(message.message.person.map(|person| person.to_string()))
+                    .push_bind(message.message.chat.platform.as_str())
+                    .push_bind(message.message.chat.chat_id.as_str())
+                    .push_bind(message.body.as_str())
+                    .push_bind("pending")
+                    .push_bind(0_i64)
+                    .push_bind(at.as_str())
+                    .push_bind(lease_owner)
+                    .push_bind(lease_until.as_deref())
+                    .push_bind(at.as_str());
+            });
+            query.push(" RETURNING id");
+            let mut inserted: Vec<i64> = query.build_query_scalar().fetch_all(&mut **tx).await?;
+            // Rows are inserted in list order, and chunk after chunk, so ascending ids
+            // follow the rows.
+            inserted.sort_unstable();
+            ids.extend(inserted);
+        }
         for (row, id) in rows.outbox.iter().zip(ids) {
             queued[row.commit].push(OutboxMessage {
                 id,
@@ -1223,6 +1230,21 @@ fn keys_json<'a>(keys: impl Iterator<Item = &'a UpdateKey>) -> String {
     .to_string()
 }
 
+/// `rows` in chunks of at most [`MAX_ROWS_PER_STATEMENT`], each a power of two: 100 rows
+/// go as 64, 32 and 4.
+fn row_chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = MAX_ROWS_PER_STATEMENT.min(1 << rest.len().ilog2());
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 fn ids_json(ids: &[i64]) -> String {
     serde_json::Value::from(ids.to_vec()).to_string()
 }
@@ -1273,4 +1295,22 @@ fn decode_time(table: &'static str, raw: &str) -> Result<DateTime<Utc>, StoreErr
             table,
             reason: format!("timestamp `{raw}`: {error}"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_go_in_power_of_two_chunks_in_order() {
+        let rows: Vec<usize> = (0..200).collect();
+        let sizes: Vec<usize> = row_chunks(&rows).map(<[usize]>::len).collect();
+        assert_eq!(sizes, [64, 64, 64, 8]);
+        let again: Vec<usize> = row_chunks(&rows).flatten().copied().collect();
+        assert_eq!(again, rows);
+        let sizes: Vec<usize> = row_chunks(&rows[..100]).map(<[usize]>::len).collect();
+        assert_eq!(sizes, [64, 32, 4]);
+        assert_eq!(row_chunks(&rows[..0]).count(), 0);
+        assert_eq!(row_chunks(&rows[..1]).count(), 1);
+    }
 }
