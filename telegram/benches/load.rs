@@ -5,9 +5,14 @@
 //! on: delivered messages per second against the configured 30/s, and the 429 count.
 //!
 //! `cargo bench -p telegram --bench load` (people: LEXBOT_BENCH_PEOPLE, default 2000;
-//! PostgreSQL when LEXBOT_TEST_POSTGRES_URL is set).
+//! PostgreSQL when LEXBOT_TEST_POSTGRES_URL is set). A word after `--` runs only the
+//! parts whose name contains it: `sqlite`, `postgres`, `teloxide`, `limits`.
 
 use std::collections::HashMap;
+
+/// The allocator `lexbot` itself runs with, for lexbot and the teloxide bot alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::{Duration, Instant};
 
 use bot_core::app;
@@ -412,6 +417,9 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(2000);
+    // `cargo bench` passes `--bench`; any other word picks the parts to run.
+    let only = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
+    let runs = |part: &str| only.as_deref().is_none_or(|only| part.contains(only));
     let dir = tempfile::tempdir().expect("temp dir");
 
     // The plan: one calibration person on a throwaway database.
@@ -431,7 +439,7 @@ async fn main() {
     );
 
     let mut results = Vec::new();
-    {
+    if runs("sqlite") {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
         let url = format!("sqlite://{}", dir.path().join("load.db").display());
         let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
@@ -441,7 +449,10 @@ async fn main() {
         running.shutdown().await;
         conversations.store().close().await;
     }
-    if let Some((server, name, url)) = postgres_database().await {
+    if let Some((server, name, url)) = match runs("postgres") {
+        true => postgres_database().await,
+        false => None,
+    } {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
         let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
         let figures = drive(
@@ -458,20 +469,23 @@ async fn main() {
         conversations.store().close().await;
         drop_postgres(&server, &name).await;
     }
-    let teloxide = {
+    if runs("teloxide") {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
         let bot = teloxide_dialogue_bot(&fake).await;
+        // The same mix as lexbot's onboarding: a text where a person types, a press of
+        // the bot's last button where they press one; one message answers each.
         let teloxide_plan = Plan {
-            steps: (0..per_person)
-                .map(|n| {
-                    (
-                        Planned::Text(if n == 0 {
-                            "Hey".into()
-                        } else {
-                            format!("answer {n}")
-                        }),
-                        1,
-                    )
+            steps: plan
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(n, (planned, _))| {
+                    let step = match planned {
+                        Planned::Text(_) if n == 0 => Planned::Text("Hey".into()),
+                        Planned::Text(_) => Planned::Text(format!("answer {n}")),
+                        Planned::Button(_) => Planned::Button("next".into()),
+                    };
+                    (step, 1)
                 })
                 .collect(),
         };
@@ -485,15 +499,17 @@ async fn main() {
         .await;
         figures.print();
         bot.abort();
-        figures
-    };
-    let teloxide_rate = teloxide.updates as f64 / teloxide.seconds;
-    for figures in &results {
-        println!(
-            "ratio {:<30} / teloxide InMemStorage: {:.2}",
-            figures.label,
-            (figures.updates as f64 / figures.seconds) / teloxide_rate
-        );
+        let teloxide_rate = figures.updates as f64 / figures.seconds;
+        for figures in &results {
+            println!(
+                "ratio {:<30} / teloxide InMemStorage: {:.2}",
+                figures.label,
+                (figures.updates as f64 / figures.seconds) / teloxide_rate
+            );
+        }
+    }
+    if !runs("limits") {
+        return;
     }
 
     // With Telegram's limits on, at both ends.
@@ -526,6 +542,9 @@ async fn main() {
         fake.too_many_requests_sent(),
         fake.violations().len()
     );
+    for violation in fake.violations() {
+        println!("  violation: {violation}");
+    }
     running.shutdown().await;
     conversations.store().close().await;
 }
