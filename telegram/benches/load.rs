@@ -9,10 +9,6 @@
 //! parts whose name contains it: `sqlite`, `postgres`, `teloxide`, `limits`.
 
 use std::collections::HashMap;
-
-/// The allocator `lexbot` itself runs with, for lexbot and the teloxide bot alike.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::{Duration, Instant};
 
 use bot_core::app;
@@ -23,6 +19,10 @@ use telegram::fake::{Delivered, FakeBotApi, FakeConfig, FakeUser};
 use teloxide::dispatching::dialogue::InMemStorage;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+/// The allocator `lexbot` itself runs with, for lexbot and the teloxide bot alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// One thing a simulated person does.
 #[derive(Clone, Debug)]
@@ -449,10 +449,12 @@ async fn main() {
         running.shutdown().await;
         conversations.store().close().await;
     }
-    if let Some((server, name, url)) = match runs("postgres") {
-        true => postgres_database().await,
-        false => None,
-    } {
+    let postgres = if runs("postgres") {
+        postgres_database().await
+    } else {
+        None
+    };
+    if let Some((server, name, url)) = postgres {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
         let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
         let figures = drive(

@@ -52,7 +52,8 @@ impl RateLimits {
 }
 
 impl TokenBucketSpec {
-    /// The same rate with a burst a tenth smaller (at least one token, never below one).
+    /// The same rate with a burst a tenth smaller: at least one token less, and never
+    /// below one.
     /// Many messages are in flight at once over all chats, and they reach the platform
     /// with jitter: sent exactly at the edge of the burst, a few would arrive too close
     /// together and count as flooding. The headroom absorbs that jitter and costs
@@ -61,7 +62,7 @@ impl TokenBucketSpec {
         if !self.capacity.is_finite() || self.capacity <= 1.0 {
             return self;
         }
-        let headroom = (self.capacity / 10.0).ceil().max(1.0);
+        let headroom = (self.capacity / 10.0).ceil();
         Self {
             capacity: (self.capacity - headroom).max(1.0),
             ..self

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::query_builder::Separated;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
@@ -46,7 +47,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// The most rows one bulk statement writes. The large rows (message bodies, dialogue
-/// states, updates, profiles) are bound as a `VALUES` list: reading them back out of one
+/// states, practice records, updates, profiles) are bound as a `VALUES` list: reading them back out of one
 /// JSON array cost more than writing them. Chunks are powers of two (see [`row_chunks`]),
 /// so each such statement has at most seven shapes, and all of them stay prepared.
 const MAX_ROWS_PER_STATEMENT: usize = 64;
@@ -225,23 +226,24 @@ impl Store for SqliteStore {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         for chunk in row_chunks(updates) {
-            let mut query = QueryBuilder::<Sqlite>::new(
+            values_statement(
                 "WITH u (platform, update_id, received_at, payload) AS (",
-            );
-            query.push_values(chunk, |mut row, update| {
-                row.push_bind(platform.as_str())
-                    .push_bind(update.id.as_str())
-                    .push_bind(received_at.as_str())
-                    .push_bind(update.payload.as_str());
-            });
-            query.push(
+                chunk,
+                |mut row, update| {
+                    row.push_bind(platform.as_str())
+                        .push_bind(update.id.as_str())
+                        .push_bind(received_at.as_str())
+                        .push_bind(update.payload.as_str());
+                },
                 ") INSERT INTO inbox (platform, update_id, received_at, payload) \
                  SELECT platform, update_id, received_at, payload FROM u \
                  WHERE NOT EXISTS (SELECT 1 FROM processed_updates p \
                                    WHERE p.platform = u.platform AND p.update_id = u.update_id) \
                  ON CONFLICT DO NOTHING",
-            );
-            query.build().execute(&mut *tx).await?;
+            )
+            .build()
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -884,25 +886,24 @@ async fn write_batch(
     }
     let mut bumped: Vec<String> = Vec::with_capacity(checks.len());
     for chunk in row_chunks(&checks) {
-        let mut query = QueryBuilder::<Sqlite>::new("WITH u (id, expected, profile) AS (");
-        query.push_values(chunk, |mut row, (id, expected, profile)| {
-            row.push_bind(id.as_str())
-                .push_bind(*expected)
-                .push_bind(profile.as_deref());
-        });
-        query
-            .push(") UPDATE persons SET version = persons.version + 1, updated_at = ")
-            .push_bind(at.as_str())
-            .push(
-                ", profile = COALESCE(u.profile, persons.profile) FROM u \
+        bumped.extend(
+            values_statement(
+                "WITH u (id, expected, profile, updated_at) AS (",
+                chunk,
+                |mut row, (id, expected, profile)| {
+                    row.push_bind(id.as_str())
+                        .push_bind(*expected)
+                        .push_bind(profile.as_deref())
+                        .push_bind(at.as_str());
+                },
+                ") UPDATE persons SET version = persons.version + 1, updated_at = u.updated_at, \
+                 profile = COALESCE(u.profile, persons.profile) FROM u \
                  WHERE persons.id = u.id AND persons.version = u.expected \
                  RETURNING persons.id",
-            );
-        bumped.extend(
-            query
-                .build_query_scalar::<String>()
-                .fetch_all(&mut **tx)
-                .await?,
+            )
+            .build_query_scalar::<String>()
+            .fetch_all(&mut **tx)
+            .await?,
         );
     }
     let passed = bumped
@@ -931,38 +932,38 @@ async fn write_batch(
 
     let rows = BatchRows::new(commits, &passed)?;
     for chunk in row_chunks(&rows.dialogues) {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        values_statement(
             "INSERT INTO dialogues (person_id, platform, chat_id, schema_version, state, updated_at) ",
-        );
-        query.push_values(chunk, |mut row, dialogue| {
-            row.push_bind(dialogue.person.to_string())
-                .push_bind(dialogue.chat.platform.as_str())
-                .push_bind(dialogue.chat.chat_id.as_str())
-                .push_bind(dialogue.schema_version)
-                .push_bind(dialogue.state)
-                .push_bind(at.as_str());
-        });
-        query.push(
+            chunk,
+            |mut row, dialogue| {
+                row.push_bind(dialogue.person.to_string())
+                    .push_bind(dialogue.chat.platform.as_str())
+                    .push_bind(dialogue.chat.chat_id.as_str())
+                    .push_bind(dialogue.schema_version)
+                    .push_bind(dialogue.state)
+                    .push_bind(at.as_str());
+            },
             " ON CONFLICT (person_id, platform, chat_id) DO UPDATE SET \
              schema_version = excluded.schema_version, state = excluded.state, \
              updated_at = excluded.updated_at",
-        );
-        query.build().execute(&mut **tx).await?;
-    }
-    if !rows.practice.is_empty() {
-        let records: Vec<serde_json::Value> = rows
-            .practice
-            .iter()
-            .map(|(person, data)| serde_json::json!([person.to_string(), data]))
-            .collect();
-        sqlx::query(
-            "INSERT INTO practice (person_id, data, updated_at) \
-             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?1 \
-             FROM json_each(?2) WHERE true \
-             ON CONFLICT (person_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
         )
-        .bind(&at)
-        .bind(serde_json::Value::Array(records).to_string())
+        .build()
+        .execute(&mut **tx)
+        .await?;
+    }
+    for chunk in row_chunks(&rows.practice) {
+        values_statement(
+            "INSERT INTO practice (person_id, data, updated_at) ",
+            chunk,
+            |mut row, (person, data)| {
+                row.push_bind(person.to_string())
+                    .push_bind(data.as_str())
+                    .push_bind(at.as_str());
+            },
+            " ON CONFLICT (person_id) DO UPDATE SET data = excluded.data, \
+             updated_at = excluded.updated_at",
+        )
+        .build()
         .execute(&mut **tx)
         .await?;
     }
@@ -997,24 +998,27 @@ async fn write_batch(
         let lease_until = lease.map(|lease| encode_time(lease.until));
         let mut ids: Vec<i64> = Vec::with_capacity(rows.outbox.len());
         for chunk in row_chunks(&rows.outbox) {
-            let mut query = QueryBuilder::<Sqlite>::new(
+            let mut inserted: Vec<i64> = values_statement(
                 "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, \
                                      not_before, lease_owner, lease_until, created_at) ",
-            );
-            query.push_values(chunk, |mut row, message| {
-                row.push_bind(message.message.person.map(|person| person.to_string()))
-                    .push_bind(message.message.chat.platform.as_str())
-                    .push_bind(message.message.chat.chat_id.as_str())
-                    .push_bind(message.body.as_str())
-                    .push_bind("pending")
-                    .push_bind(0_i64)
-                    .push_bind(at.as_str())
-                    .push_bind(lease_owner)
-                    .push_bind(lease_until.as_deref())
-                    .push_bind(at.as_str());
-            });
-            query.push(" RETURNING id");
-            let mut inserted: Vec<i64> = query.build_query_scalar().fetch_all(&mut **tx).await?;
+                chunk,
+                |mut row, message| {
+                    row.push_bind(message.message.person.map(|person| person.to_string()))
+                        .push_bind(message.message.chat.platform.as_str())
+                        .push_bind(message.message.chat.chat_id.as_str())
+                        .push_bind(message.body.as_str())
+                        .push_bind("pending")
+                        .push_bind(0_i64)
+                        .push_bind(at.as_str())
+                        .push_bind(lease_owner)
+                        .push_bind(lease_until.as_deref())
+                        .push_bind(at.as_str());
+                },
+                " RETURNING id",
+            )
+            .build_query_scalar()
+            .fetch_all(&mut **tx)
+            .await?;
             // Rows are inserted in list order, and chunk after chunk, so ascending ids
             // follow the rows.
             inserted.sort_unstable();
@@ -1243,6 +1247,19 @@ fn row_chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
         rest = tail;
         Some(chunk)
     })
+}
+
+/// `head`, then `rows` as a `VALUES` list (`bind` pushes each row's values), then `tail`.
+fn values_statement<T>(
+    head: &str,
+    rows: &[T],
+    bind: impl FnMut(Separated<'_, Sqlite, &'static str>, &T),
+    tail: &str,
+) -> QueryBuilder<Sqlite> {
+    let mut query = QueryBuilder::new(head);
+    query.push_values(rows, bind);
+    query.push(tail);
+    query
 }
 
 fn ids_json(ids: &[i64]) -> String {
