@@ -1,8 +1,12 @@
 //! Load benchmark: N people onboard at once through the fake Bot API (limits off), with
 //! lexbot on SQLite and on PostgreSQL, against a minimal teloxide dialogue bot written
 //! like teloxide's own `dialogue.rs` example (InMemStorage, dptree handlers) driven
-//! through the same sequence of texts and button presses per person. Then lexbot with Telegram's limits
-//! on: delivered messages per second against the configured 30/s, and the 429 count.
+//! through the same sequence of texts and button presses per person. Then lexbot with
+//! Telegram's limits on: delivered messages per second against the configured 30/s, and
+//! the 429 count.
+//!
+//! Every part shares this process's cores with the fake Bot API and the driver, so the
+//! CPU time spent per update (printed beside the rate) bounds how fast each bot can go.
 //!
 //! `cargo bench -p telegram --bench load` (people: LEXBOT_BENCH_PEOPLE, default 2000;
 //! PostgreSQL when LEXBOT_TEST_POSTGRES_URL is set). A word after `--` runs only the
@@ -74,21 +78,40 @@ struct Figures {
     seconds: f64,
     p50: Duration,
     p99: Duration,
+    /// CPU time of this whole process (bot, fake Bot API and driver) per update.
+    cpu_per_update: Option<Duration>,
 }
 
 impl Figures {
     fn print(&self) {
         println!(
-            "{:<34} {:>6} people {:>7} updates {:>7.2} s {:>9.0} updates/s   p50 {:>7.1} ms   p99 {:>7.1} ms",
+            "{:<34} {:>6} people {:>7} updates {:>7.2} s {:>9.0} updates/s   p50 {:>7.1} ms   p99 {:>7.1} ms   CPU {}",
             self.label,
             self.people,
             self.updates,
             self.seconds,
             self.updates as f64 / self.seconds,
             self.p50.as_secs_f64() * 1000.0,
-            self.p99.as_secs_f64() * 1000.0
+            self.p99.as_secs_f64() * 1000.0,
+            self.cpu_per_update.map_or_else(
+                || "unknown".to_owned(),
+                |cpu| format!("{:.0} µs/update", cpu.as_secs_f64() * 1e6)
+            )
         );
     }
+}
+
+/// CPU time (user and system, all threads) this process has used so far, from
+/// `/proc/self/stat`; `None` where that file is missing or unreadable.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    // Linux reports them in USER_HZ ticks, 100 per second on every architecture.
+    Some(Duration::from_millis((user + system) * 10))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -119,6 +142,7 @@ async fn drive(
     let mut state: HashMap<i64, PersonState> = HashMap::with_capacity(people);
     let mut latencies = Vec::with_capacity(people * plan.steps.len());
     let started = Instant::now();
+    let cpu_at_start = process_cpu();
     for n in 0..people as i64 {
         let user = FakeUser::new(first_id + n, "Load").with_language("en");
         let (first, waiting) = &plan.steps[0];
@@ -175,6 +199,9 @@ async fn drive(
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = process_cpu()
+        .zip(cpu_at_start)
+        .map(|(end, start)| end.saturating_sub(start));
     latencies.sort_unstable();
     Figures {
         label: label.to_owned(),
@@ -183,6 +210,12 @@ async fn drive(
         seconds,
         p50: percentile(&latencies, 0.5),
         p99: percentile(&latencies, 0.99),
+        cpu_per_update: cpu.and_then(|cpu| {
+            u32::try_from(latencies.len())
+                .ok()
+                .filter(|&n| n > 0)
+                .map(|n| cpu / n)
+        }),
     }
 }
 
