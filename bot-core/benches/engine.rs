@@ -6,6 +6,8 @@
 //! PostgreSQL database on it. People onboard concurrently; each person's steps are
 //! sequential, as they are in a chat.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -166,30 +168,11 @@ fn main() {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("bench.db").display());
         bench_store("sqlite (file, WAL)", &url, people).await;
-        match std::env::var("LEXBOT_TEST_POSTGRES_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
+        match support::postgres_server() {
             Some(server) => {
-                let name = format!("lexbot_bench_{}", uuid::Uuid::new_v4().simple());
-                let base = server
-                    .rsplit_once('/')
-                    .map_or(server.as_str(), |(base, _)| base)
-                    .to_owned();
-                let admin = sqlx::PgPool::connect(&server)
-                    .await
-                    .expect("postgres server");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&admin)
-                    .await
-                    .expect("create");
-                bench_store("postgres", &format!("{base}/{name}"), people).await;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE {name} WITH (FORCE)"
-                )))
-                .execute(&admin)
-                .await
-                .expect("drop");
+                let database = support::ScratchDatabase::create(&server).await;
+                bench_store("postgres", &database.url, people).await;
+                database.drop().await;
             }
             None => println!("postgres: skipped (set LEXBOT_TEST_POSTGRES_URL)"),
         }

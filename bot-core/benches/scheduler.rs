@@ -18,6 +18,8 @@
 //!    next day's timer written, the reminder queued in the outbox): timers per second;
 //! 5. memory: the process's VmHWM from /proc/self/status.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,6 +31,7 @@ use bot_core::runtime::Conversations;
 use bot_core::scheduler::{Clock, DELAY_BUCKETS_MS, Scheduler, SchedulerConfig, StatsSnapshot};
 use bot_core::storage::{PostgresStore, SqliteStore, Store, TimerLease};
 use chrono::{DateTime, SecondsFormat, Utc};
+use support::{ScratchDatabase, postgres_server};
 
 const REMINDERS_PER_PERSON: usize = 10;
 const CHUNK: usize = 10_000;
@@ -85,12 +88,6 @@ fn main() {
     }
 }
 
-fn postgres_server() -> Option<String> {
-    std::env::var("LEXBOT_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-}
-
 fn run_backend(backend: &str, plan: &Plan) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -115,39 +112,21 @@ fn run_backend(backend: &str, plan: &Plan) {
             }
             "postgres" => {
                 let server = postgres_server().expect("LEXBOT_TEST_POSTGRES_URL");
-                let name = format!("lexbot_bench_{}", uuid::Uuid::new_v4().simple());
-                let base = server
-                    .rsplit_once('/')
-                    .map_or(server.as_str(), |(base, _)| base)
-                    .to_owned();
-                let admin = sqlx::PgPool::connect(&server)
-                    .await
-                    .expect("postgres server");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&admin)
-                    .await
-                    .expect("create");
-                let store = PostgresStore::open(&format!("{base}/{name}"))
+                let database = ScratchDatabase::create(&server).await;
+                let store = PostgresStore::open(&database.url)
                     .await
                     .expect("postgres store");
                 let setup = Instant::now();
                 fill_postgres(store.pool(), plan.timers).await;
                 let pool = store.pool().clone();
-                // sqlx 0.9 leaves Nagle's algorithm on for TCP: large batch statements then
-                // wait for delayed ACKs. A Unix socket (host `%2Fvar%2Frun%2Fpostgresql`)
-                // shows the difference.
+                // A Unix socket (host `%2Fvar%2Frun%2Fpostgresql`) skips the TCP stack.
                 let label = if server.contains("%2F") {
                     "postgres (unix socket)"
                 } else {
                     "postgres (tcp)"
                 };
                 bench(label, Arc::new(store), Some(pool), plan, setup.elapsed()).await;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE {name} WITH (FORCE)"
-                )))
-                .execute(&admin)
-                .await
-                .expect("drop");
+                database.drop().await;
             }
             other => panic!("unknown backend {other}"),
         }

@@ -54,6 +54,7 @@ impl RateLimits {
 impl TokenBucketSpec {
     /// The same rate with a burst a tenth smaller: at least one token less, and never
     /// below one.
+    ///
     /// Many messages are in flight at once over all chats, and they reach the platform
     /// with jitter: sent exactly at the edge of the burst, a few would arrive too close
     /// together and count as flooding. The headroom absorbs that jitter and costs

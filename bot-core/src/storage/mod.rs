@@ -197,6 +197,28 @@ pub struct TimerLease {
     pub until: DateTime<Utc>,
 }
 
+impl PersonCommit {
+    /// A commit of `write` alone: no messages, handled updates, timers or reports.
+    pub fn new(
+        person: PersonId,
+        expected_version: i64,
+        write: PersonWrite,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            person,
+            expected_version,
+            write,
+            outbox: Vec::new(),
+            processed: Vec::new(),
+            timers: Vec::new(),
+            fired: Vec::new(),
+            reports: Vec::new(),
+            now,
+        }
+    }
+}
+
 impl From<&StepCommit> for PersonCommit {
     fn from(step: &StepCommit) -> Self {
         let write = match &step.write {
@@ -207,17 +229,7 @@ impl From<&StepCommit> for PersonCommit {
             },
             StepWrite::Erase => PersonWrite::Erase,
         };
-        Self {
-            person: step.person,
-            expected_version: step.expected_version,
-            write,
-            outbox: Vec::new(),
-            processed: Vec::new(),
-            timers: Vec::new(),
-            fired: Vec::new(),
-            reports: Vec::new(),
-            now: step.now,
-        }
+        Self::new(step.person, step.expected_version, write, step.now)
     }
 }
 

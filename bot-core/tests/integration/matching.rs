@@ -54,28 +54,20 @@ fn commit(
     timers: Vec<TimerWrite>,
     reports: Vec<NewReport>,
 ) -> PersonCommit {
+    let write = PersonWrite::Update {
+        profile: None,
+        dialogues: Vec::new(),
+        practice: practice.map(Box::new),
+    };
     PersonCommit {
-        person,
-        expected_version,
-        write: PersonWrite::Update {
-            profile: None,
-            dialogues: Vec::new(),
-            practice: practice.map(Box::new),
-        },
-        outbox: Vec::new(),
-        processed: Vec::new(),
         timers,
-        fired: Vec::new(),
         reports,
-        now: now(),
+        ..PersonCommit::new(person, expected_version, write, now())
     }
 }
 
 fn erase(person: PersonId, expected_version: i64) -> PersonCommit {
-    PersonCommit {
-        write: PersonWrite::Erase,
-        ..commit(person, expected_version, None, Vec::new(), Vec::new())
-    }
+    PersonCommit::new(person, expected_version, PersonWrite::Erase, now())
 }
 
 async fn commit_one(store: &dyn Store, commit: PersonCommit) {

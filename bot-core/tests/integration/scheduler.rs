@@ -167,20 +167,14 @@ pub async fn people_with_due_reminders(
                         }
                     })
                     .collect();
+                let write = PersonWrite::Update {
+                    profile: Some(profile.clone()),
+                    dialogues: Vec::new(),
+                    practice: Some(Box::new(practice)),
+                };
                 PersonCommit {
-                    person: *person,
-                    expected_version: 0,
-                    write: PersonWrite::Update {
-                        profile: Some(profile.clone()),
-                        dialogues: Vec::new(),
-                        practice: Some(Box::new(practice)),
-                    },
-                    outbox: Vec::new(),
-                    processed: Vec::new(),
                     timers,
-                    fired: Vec::new(),
-                    reports: Vec::new(),
-                    now: due,
+                    ..PersonCommit::new(*person, 0, write, due)
                 }
             })
             .collect();
@@ -337,15 +331,6 @@ async fn a_nudge_goes_out_and_a_return_stops_the_ladder_and_is_counted(
     let outcome = store
         .commit_batch(
             &[PersonCommit {
-                person,
-                expected_version: 0,
-                write: PersonWrite::Update {
-                    profile: Some(profile),
-                    dialogues: Vec::new(),
-                    practice: Some(Box::new(practice)),
-                },
-                outbox: Vec::new(),
-                processed: Vec::new(),
                 timers: vec![TimerWrite::Upsert {
                     kind: TimerKind::Reengage,
                     key: String::new(),
@@ -353,9 +338,16 @@ async fn a_nudge_goes_out_and_a_return_stops_the_ladder_and_is_counted(
                     chat: chat.clone(),
                     payload: "null".into(),
                 }],
-                fired: Vec::new(),
-                reports: Vec::new(),
-                now: active,
+                ..PersonCommit::new(
+                    person,
+                    0,
+                    PersonWrite::Update {
+                        profile: Some(profile),
+                        dialogues: Vec::new(),
+                        practice: Some(Box::new(practice)),
+                    },
+                    active,
+                )
             }],
             None,
         )

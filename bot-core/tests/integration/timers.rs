@@ -53,26 +53,21 @@ pub(crate) fn commit(
     timers: Vec<TimerWrite>,
     fired: Vec<FiredTimerRef>,
 ) -> PersonCommit {
+    let write = PersonWrite::Update {
+        profile: None,
+        dialogues: vec![(
+            chat.clone(),
+            StoredState {
+                schema_version: 1,
+                json: format!("{{\"state\":\"{state}\"}}"),
+            },
+        )],
+        practice: None,
+    };
     PersonCommit {
-        person,
-        expected_version: version,
-        write: PersonWrite::Update {
-            profile: None,
-            dialogues: vec![(
-                chat.clone(),
-                StoredState {
-                    schema_version: 1,
-                    json: format!("{{\"state\":\"{state}\"}}"),
-                },
-            )],
-            practice: None,
-        },
-        outbox: Vec::new(),
-        processed: Vec::new(),
         timers,
         fired,
-        reports: Vec::new(),
-        now: now(),
+        ..PersonCommit::new(person, version, write, now())
     }
 }
 

@@ -83,21 +83,16 @@ async fn waiting_person(
     practice.partnering.status = PartnerStatus::Waiting { since };
     let outcome = store
         .commit_batch(
-            &[PersonCommit {
+            &[PersonCommit::new(
                 person,
-                expected_version: 0,
-                write: PersonWrite::Update {
+                0,
+                PersonWrite::Update {
                     profile: Some(profile),
                     dialogues: Vec::new(),
                     practice: Some(Box::new(practice)),
                 },
-                outbox: Vec::new(),
-                processed: Vec::new(),
-                timers: Vec::new(),
-                fired: Vec::new(),
-                reports: Vec::new(),
-                now: since,
-            }],
+                since,
+            )],
             None,
         )
         .await
