@@ -361,4 +361,5 @@ fn init_tracing(default_filter: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    bot_core::runtime::log_panics_without_messages();
 }

@@ -87,13 +87,33 @@ pub struct TrainingSettings {
     pub reengagement_days: Vec<i64>,
 }
 
+/// This process's name on the leases it holds (outbox messages, timers) when the config
+/// names none: host, process id and a random suffix, so two replicas, or a process and
+/// its restarted successor, never take each other for the holder of a lease.
+pub fn process_instance() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|host| host.trim().to_owned())
+            .filter(|host| !host.is_empty())
+            .unwrap_or_else(|| "lexbot".to_owned());
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        let suffix: String = random.chars().take(8).collect();
+        format!("{host}-{}-{suffix}", std::process::id())
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulerSettings {
     /// Whether this process fires timers; any number of processes may.
     pub enabled: bool,
-    /// This process's name on timer leases; replicas need different names.
-    pub instance: String,
+    /// This process's name on timer leases; unset = [`process_instance`], unique per
+    /// process. Set only with a name no other running process uses.
+    #[serde(default)]
+    pub instance: Option<String>,
     pub workers: usize,
     pub batch_size: i64,
     pub poll_interval_ms: u64,
@@ -105,8 +125,10 @@ pub struct SchedulerSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxSettings {
-    /// This process's name in outbox leases; replicas need different names.
-    pub instance: String,
+    /// This process's name in outbox leases; unset = [`process_instance`], unique per
+    /// process. Set only with a name no other running process uses.
+    #[serde(default)]
+    pub instance: Option<String>,
     pub max_attempts: u32,
     pub base_backoff_ms: u64,
     pub max_backoff_seconds: u64,
@@ -316,7 +338,11 @@ impl Settings {
             60 * 24 * 90,
         )?;
         let outbox = &self.outbox;
-        if outbox.instance.trim().is_empty() {
+        if outbox
+            .instance
+            .as_deref()
+            .is_some_and(|name| name.trim().is_empty())
+        {
             return Err(ConfigError::Value {
                 key: "outbox.instance",
                 reason: "must not be empty".into(),
@@ -331,7 +357,11 @@ impl Settings {
             86_400,
         )?;
         let scheduler = &self.scheduler;
-        if scheduler.instance.trim().is_empty() {
+        if scheduler
+            .instance
+            .as_deref()
+            .is_some_and(|name| name.trim().is_empty())
+        {
             return Err(ConfigError::Value {
                 key: "scheduler.instance",
                 reason: "must not be empty".into(),
@@ -435,7 +465,11 @@ impl Settings {
     /// The outbox dispatcher's settings.
     pub fn dispatcher(&self) -> crate::outbox::DispatcherConfig {
         crate::outbox::DispatcherConfig {
-            owner: self.outbox.instance.clone(),
+            owner: self
+                .outbox
+                .instance
+                .clone()
+                .unwrap_or_else(|| process_instance().to_owned()),
             max_attempts: self.outbox.max_attempts,
             base_backoff: std::time::Duration::from_millis(self.outbox.base_backoff_ms),
             max_backoff: std::time::Duration::from_secs(self.outbox.max_backoff_seconds),
@@ -447,7 +481,10 @@ impl Settings {
     pub fn scheduler(&self) -> crate::scheduler::SchedulerConfig {
         let scheduler = &self.scheduler;
         crate::scheduler::SchedulerConfig {
-            owner: scheduler.instance.clone(),
+            owner: scheduler
+                .instance
+                .clone()
+                .unwrap_or_else(|| process_instance().to_owned()),
             batch_size: scheduler.batch_size,
             poll_interval: std::time::Duration::from_millis(scheduler.poll_interval_ms),
             lease: std::time::Duration::from_secs(scheduler.lease_seconds),

@@ -14,6 +14,7 @@
 //! a reload.
 
 use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -27,8 +28,8 @@ use crate::engine::{
 };
 use crate::outbox::{self, OnBlocked, OutboxFeed};
 use crate::storage::{
-    CommitOutcome, FiredTimerRef, LoadedPerson, PersonCommit, PersonWrite, Store, StoreError,
-    StoredState, TimerWrite, UpdateKey,
+    CommitOutcome, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit, PersonWrite, Quarantine,
+    Store, StoreError, StoredState, TimerWrite, UpdateKey,
 };
 
 /// How often a step is recomputed after a stale write before giving up.
@@ -122,7 +123,17 @@ struct Shared {
     /// Signalled when a commit wrote peer messages, which are due at once: a scheduler
     /// worker of this process delivers them without waiting for its next poll.
     peer_messages: Arc<Notify>,
+    /// Runs before every step; tests use it to make a step panic.
+    #[cfg(feature = "fault-injection")]
+    before_step: Mutex<Option<StepHook>>,
 }
+
+/// Called with each event before its step ([`Conversations::before_each_step`]).
+#[cfg(feature = "fault-injection")]
+pub type StepHook = Arc<dyn Fn(&Event) + Send + Sync>;
+
+/// What an update whose step panicked is quarantined with.
+pub const PANICKED: &str = "step panicked";
 
 impl Conversations {
     /// Starts the committer task; needs a Tokio runtime.
@@ -132,6 +143,8 @@ impl Conversations {
             context,
             feed: Mutex::new(None),
             peer_messages: Arc::new(Notify::new()),
+            #[cfg(feature = "fault-injection")]
+            before_step: Mutex::new(None),
         });
         let (jobs, receiver) = mpsc::unbounded_channel();
         tokio::spawn(committer(shared.clone(), receiver));
@@ -164,6 +177,62 @@ impl Conversations {
             .map(|(person, chat, message)| (person, chat, Event::new(Input::Peer(message))))
             .collect();
         self.handle_for_people(events, now).await
+    }
+
+    /// Runs `hook` before every step from now on, inside the step's panic guard: a test
+    /// makes a chosen step panic with it.
+    #[cfg(feature = "fault-injection")]
+    pub fn before_each_step(&self, hook: StepHook) {
+        *self
+            .shared
+            .before_step
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(hook);
+    }
+
+    /// Gives up on updates that failed their step too often: they will not be stepped
+    /// again (each is quarantined, with its attempts and `reason`, and counts as
+    /// processed), and each chat they came from is told, once, that something went wrong.
+    pub async fn give_up(
+        &self,
+        updates: &[(Incoming, u32)],
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RuntimeError> {
+        let mut quarantine = Vec::with_capacity(updates.len());
+        let mut notices = Vec::new();
+        let mut told: HashSet<&ChatKey> = HashSet::new();
+        for (incoming, attempts) in updates {
+            let Some(key) = &incoming.update else {
+                continue;
+            };
+            quarantine.push(Quarantine {
+                key: key.clone(),
+                attempts: *attempts,
+                reason: reason.to_owned(),
+            });
+            if let Some(max_chars) = outbox::max_message_chars(incoming.chat.platform)
+                && told.insert(&incoming.chat)
+            {
+                let apology = self.internal_error_reply(incoming.event.client_language.as_deref());
+                notices.extend(outbox::messages_for(
+                    &incoming.chat,
+                    None,
+                    &[apology],
+                    None,
+                    max_chars,
+                ));
+            }
+        }
+        for item in &quarantine {
+            tracing::error!(update = %item.key.id, platform = %item.key.platform.as_str(),
+                attempts = item.attempts, reason, "update given up and quarantined");
+        }
+        Ok(self
+            .shared
+            .store
+            .quarantine_updates(&quarantine, &notices, now)
+            .await?)
     }
 
     /// Hands messages to this dispatcher as soon as they are committed.
@@ -330,6 +399,22 @@ impl OnBlocked for Conversations {
             tracing::error!(%person, %error, "could not mark a person unreachable");
         }
     }
+}
+
+/// Logs a panic as an error with where it happened, never its message: a step's panic
+/// message can quote what a person typed (a byte-index panic prints the text around it),
+/// and people's words do not go to logs. The runtime catches step panics itself; this
+/// only decides what is written about them.
+pub fn log_panics_without_messages() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|at| format!("{}:{}", at.file(), at.line()))
+            .unwrap_or_default();
+        let thread = std::thread::current();
+        tracing::error!(%location, thread = thread.name().unwrap_or("unnamed"),
+            "panic (its message is not logged: it may quote a person's words)");
+    }));
 }
 
 pub fn encode_state(state: &DialogueState) -> StoredState {
@@ -595,7 +680,7 @@ async fn round(
         let mut stepped = Vec::new();
         for (position, &i) in person_round.items.iter().enumerate() {
             let item = &items[i];
-            match step.run(&shared.context, item) {
+            match step.run(shared, item) {
                 Ok(replies) => {
                     let delivers = outbox::max_message_chars(item.chat.platform);
                     if let Some(max_chars) = delivers {
@@ -634,14 +719,24 @@ async fn round(
     let lease = feed
         .as_ref()
         .map(|feed| feed.lease(commits.first().map_or_else(Utc::now, |c| c.now)));
-    let outcomes = if commits.is_empty() {
-        Vec::new()
-    } else {
-        shared.store.commit_batch(&commits, lease.as_ref()).await?
-    };
+    let outcomes = commit_isolating(shared.store.as_ref(), &commits, lease.as_ref()).await;
     let mut delivered = Vec::new();
     let mut told = false;
     for ((commit, stepped), outcome) in commits.into_iter().zip(committed_items).zip(outcomes) {
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                // Only this person's steps failed; what the cache holds of them may be
+                // what the failed commit would have written.
+                tracing::error!(person = %commit.person, %error, "commit failed");
+                cache.forget(commit.person);
+                let error = RuntimeError::from(error);
+                for (i, _) in stepped {
+                    results[i] = Some(Err(error.clone()));
+                }
+                continue;
+            }
+        };
         match outcome {
             CommitOutcome::Committed { outbox } => {
                 delivered.extend(outbox);
@@ -696,6 +791,41 @@ async fn round(
     next_round.sort_unstable();
     *pending = next_round;
     Ok(())
+}
+
+/// Commits `commits` together; if that transaction fails, each person's commit is tried
+/// alone, so one person's bad write (a row the database refuses) fails only their steps
+/// and everyone else's commit normally.
+async fn commit_isolating(
+    store: &dyn Store,
+    commits: &[PersonCommit],
+    lease: Option<&OutboxLease>,
+) -> Vec<Result<CommitOutcome, StoreError>> {
+    if commits.is_empty() {
+        return Vec::new();
+    }
+    let error = match store.commit_batch(commits, lease).await {
+        Ok(outcomes) => return outcomes.into_iter().map(Ok).collect(),
+        Err(error) => error,
+    };
+    if commits.len() == 1 {
+        return vec![Err(error)];
+    }
+    tracing::warn!(%error, count = commits.len(), "group commit failed; committing each person alone");
+    let mut outcomes = Vec::with_capacity(commits.len());
+    for commit in commits {
+        let outcome = store
+            .commit_batch(std::slice::from_ref(commit), lease)
+            .await
+            .and_then(|mut outcome| {
+                outcome.pop().ok_or_else(|| StoreError::Corrupt {
+                    table: "persons",
+                    reason: "a commit returned no outcome".into(),
+                })
+            });
+        outcomes.push(outcome);
+    }
+    outcomes
 }
 
 fn retry(
@@ -755,6 +885,7 @@ struct PersonSteps {
     timers: Vec<TimerWrite>,
     fired: Vec<FiredTimerRef>,
     reports: Vec<engine::NewReport>,
+    quarantined: Vec<Quarantine>,
 }
 
 impl PersonSteps {
@@ -776,10 +907,12 @@ impl PersonSteps {
             timers: Vec::new(),
             fired: Vec::new(),
             reports: Vec::new(),
+            quarantined: Vec::new(),
         }
     }
 
-    fn run(&mut self, context: &Context, item: &Work) -> Result<Vec<Reply>, RuntimeError> {
+    fn run(&mut self, shared: &Shared, item: &Work) -> Result<Vec<Reply>, RuntimeError> {
+        let context = shared.context.as_ref();
         let saved = self.dialogues.get(&item.chat).and_then(Option::as_ref);
         let (state, mut replies) = match decode_state(saved)? {
             Ok(state) => (state, Vec::new()),
@@ -796,7 +929,43 @@ impl PersonSteps {
             accounts: &self.accounts,
             practice: &self.practice,
         };
-        let transition = engine::step(context, state, &view, &item.event, item.now);
+        // A panic is a bug, but it must cost one person one answer, never the runtime:
+        // the step is dropped (state, profile and record stay as they were), the person
+        // is told, and an update that caused it is quarantined, not stepped again (a step
+        // is a pure function: it would panic again).
+        #[cfg(feature = "fault-injection")]
+        let hook = shared
+            .before_step
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let stepped = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            #[cfg(feature = "fault-injection")]
+            if let Some(hook) = &hook {
+                hook(&item.event);
+            }
+            engine::step(context, state, &view, &item.event, item.now)
+        }));
+        let transition = match stepped {
+            Ok(transition) => transition,
+            Err(_) => {
+                tracing::error!(person = %self.person, event = item.event.input.kind(),
+                    "step panicked; it was dropped");
+                if let Some(key) = &item.update {
+                    self.quarantined.push(Quarantine {
+                        key: key.clone(),
+                        attempts: 1,
+                        reason: PANICKED.to_owned(),
+                    });
+                }
+                if !matches!(item.event.input, Input::Timer(_) | Input::Peer(_)) {
+                    replies.push(Reply::text(
+                        context.t(self.profile.locale, "error-internal"),
+                    ));
+                }
+                return Ok(replies);
+            }
+        };
         replies.extend(transition.replies);
         for effect in transition.effects {
             match effect {
@@ -875,6 +1044,7 @@ impl PersonSteps {
             timers: self.timers,
             fired: self.fired,
             reports: self.reports,
+            quarantined: self.quarantined,
             now,
         }
     }

@@ -54,19 +54,25 @@ pub struct WorkerConfig {
 }
 
 impl WorkerConfig {
-    /// From `[matching]`, with an owner name made of `scheduler.instance`, the process
-    /// id and a random part, so two processes never share a lead (containers all run
-    /// as pid 1).
+    /// From `[matching]`, with a lease name unique to this worker: this process's
+    /// ([`bot_core::config::process_instance`], or `scheduler.instance` with the process
+    /// id) and a random part, so two workers never share a lead (containers all run as
+    /// pid 1).
     pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
         let matching = &settings.matching;
-        let random = uuid::Uuid::new_v4().simple().to_string();
+        // Random per worker too: two workers of one process never share a lead either.
+        let random: String = uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .chars()
+            .take(8)
+            .collect();
+        let owner = match &settings.scheduler.instance {
+            Some(name) => format!("{name}/{}/{random}", std::process::id()),
+            None => format!("{}/{random}", bot_core::config::process_instance()),
+        };
         Ok(Self {
-            owner: format!(
-                "{}/{}/{}",
-                settings.scheduler.instance,
-                std::process::id(),
-                &random[..8]
-            ),
+            owner,
             wave_interval: Duration::from_secs(matching.wave_interval_seconds),
             wave_min_waiting: u64::try_from(matching.wave_min_waiting).unwrap_or(u64::MAX),
             poll_interval: Duration::from_secs(1),

@@ -27,11 +27,12 @@ use bot_core::runtime::Conversations;
 use teloxide::payloads::SetMyCommandsSetters;
 use teloxide::prelude::{Bot, Requester};
 use teloxide::types::BotCommand;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use url::Url;
 
 pub use convert::{Converted, convert};
+pub use polling::MAX_UPDATE_ATTEMPTS;
 pub use render::escape_html;
 pub use sender::TelegramSender;
 pub use webhook::{WebhookError, check_secret, router as webhook_router};
@@ -180,12 +181,22 @@ pub async fn start(
     let (stop, stopped) = watch::channel(false);
     let (receiver, webhook_addr) = match (options.mode, secret) {
         (TelegramMode::Webhook, Some(secret)) => {
+            // Steps what the inbox holds (at start, and updates whose step failed).
+            let replay_requested = Arc::new(Notify::new());
+            let consumer = polling::Consumer {
+                bot: bot.clone(),
+                conversations: conversations.clone(),
+                bot_username: bot_username.clone(),
+                replay_requested: replay_requested.clone(),
+            };
+            let consumer_stop = stopped.clone();
             let router = webhook_router(
                 bot.clone(),
                 conversations.clone(),
                 &bot_username,
                 secret,
                 &options.webhook_path,
+                replay_requested,
             );
             let listener = tokio::net::TcpListener::bind(options.webhook_listen)
                 .await
@@ -202,12 +213,14 @@ pub async fn start(
                 let shutdown = async move {
                     let _ = stopped.wait_for(|stop| *stop).await;
                 };
+                let consumer = tokio::spawn(consumer.run_inbox_only(consumer_stop));
                 if let Err(error) = axum::serve(listener, router)
                     .with_graceful_shutdown(shutdown)
                     .await
                 {
                     tracing::error!(%error, "webhook server failed");
                 }
+                let _ = consumer.await;
             });
             tracing::info!(%addr, path = %options.webhook_path, "Telegram webhook listening");
             (server, Some(addr))

@@ -21,15 +21,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bot_core::domain::Platform;
-use bot_core::runtime::{Conversations, Incoming, QueuedBatch, RuntimeError};
+use bot_core::runtime::{Conversations, Incoming, QueuedBatch};
 use bot_core::storage::{InboxUpdate, UpdateKey};
 use chrono::Utc;
 use teloxide::RequestError;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::{Bot, Requester};
 use teloxide::types::{AllowedUpdate, CallbackQueryId, Update};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
+use tokio::time::{Instant, sleep_until};
 
 use crate::callbacks::answer_callbacks;
 use crate::convert::convert;
@@ -43,6 +44,10 @@ const MAX_UNSTEPPED: usize = 2_000;
 
 /// The most inbox rows stepped by one replay; the rest wait for the next.
 const REPLAY_LIMIT: i64 = 10_000;
+
+/// Replays an update may take before it is given up and quarantined: a step that fails
+/// every time (or takes the process down) must not be stepped forever.
+pub const MAX_UPDATE_ATTEMPTS: u32 = 5;
 
 pub struct Poller {
     pub bot: Bot,
@@ -117,6 +122,7 @@ impl Poller {
                 bot: self.bot.clone(),
                 conversations: self.conversations.clone(),
                 bot_username: self.bot_username.clone(),
+                replay_requested: Arc::new(Notify::new()),
             }
             .run(to_consume, stop.clone()),
         );
@@ -202,13 +208,24 @@ impl Poller {
 
 /// Steps what the poller received, and what the inbox still holds at start and after a
 /// failure.
-struct Consumer {
-    bot: Bot,
-    conversations: Conversations,
-    bot_username: String,
+pub(crate) struct Consumer {
+    pub bot: Bot,
+    pub conversations: Conversations,
+    pub bot_username: String,
+    /// Signalled (by the webhook) when an update was left in the inbox to step again.
+    pub replay_requested: Arc<Notify>,
 }
 
 impl Consumer {
+    /// Steps only what the inbox holds: at start, and whenever `replay_requested` says
+    /// (the webhook steps new updates itself and leaves the failed ones here).
+    pub(crate) async fn run_inbox_only(self, stop: watch::Receiver<bool>) {
+        // Never sends: held open until the consumer stops.
+        let (_no_batches, batches) = mpsc::unbounded_channel();
+        self.run(batches, stop).await;
+    }
+
+    /// Steps the poller's batches in order, and the inbox at start and after failures.
     async fn run(
         self,
         mut batches: mpsc::UnboundedReceiver<StepBatch>,
@@ -217,34 +234,36 @@ impl Consumer {
         let mut in_flight: JoinSet<bool> = JoinSet::new();
         // A replay steps the inbox; it starts once nothing else is in flight, so no
         // update is ever stepped by two batches at once, and the poller's batches
-        // resume after it (they are then mostly recognised as committed).
-        let mut replay_due = true;
+        // resume after it (they are then mostly recognised as committed). After a
+        // failure it waits out a backoff, while new updates go on being stepped: one
+        // person's failing update never holds up anyone else's.
+        let mut replay_at = Some(Instant::now());
         let mut failures: u32 = 0;
         loop {
+            let replay_due = replay_at.is_some_and(|at| at <= Instant::now());
             if replay_due && in_flight.is_empty() {
-                if failures > 0 {
-                    tokio::select! {
-                        _ = stop.changed() => break,
-                        _ = tokio::time::sleep(backoff(failures)) => {}
-                    }
-                }
                 if self.replay().await {
                     failures = 0;
-                    replay_due = false;
+                    replay_at = None;
                 } else {
                     failures = failures.saturating_add(1);
-                    continue;
+                    replay_at = Some(Instant::now() + backoff(failures));
                 }
+                continue;
             }
             tokio::select! {
                 _ = stop.changed() => break,
                 Some(finished) = in_flight.join_next(), if !in_flight.is_empty() => {
-                    // A step that could not be saved stays in the inbox: go again, after
-                    // what is in flight, from the inbox.
+                    // A step that could not be saved stays in the inbox: go again, from
+                    // the inbox, after a backoff and once nothing is in flight.
                     if !finished.unwrap_or(false) {
                         failures = failures.saturating_add(1);
-                        replay_due = true;
+                        replay_at.get_or_insert_with(|| Instant::now() + backoff(failures));
                     }
+                }
+                _ = sleep_until(replay_at.unwrap_or_else(Instant::now)), if replay_at.is_some() && !replay_due => {}
+                _ = self.replay_requested.notified() => {
+                    replay_at.get_or_insert_with(Instant::now);
                 }
                 batch = batches.recv(), if !replay_due => {
                     let Some(batch) = batch else { break };
@@ -260,7 +279,7 @@ impl Consumer {
     /// Steps what the inbox holds, oldest first; `false` if a step could not be saved.
     async fn replay(&self) -> bool {
         let store = self.conversations.store();
-        let stored = match store.inbox_pending(Platform::Telegram, REPLAY_LIMIT).await {
+        let stored = match store.inbox_replay(Platform::Telegram, REPLAY_LIMIT).await {
             Ok(stored) => stored,
             Err(error) => {
                 tracing::warn!(%error, "could not read the inbox");
@@ -274,27 +293,43 @@ impl Consumer {
         let mut incoming = Vec::with_capacity(stored.len());
         let mut callbacks = Vec::new();
         let mut nothing_to_do = Vec::new();
+        let mut given_up = Vec::new();
         for row in &stored {
-            let update: Update = match serde_json::from_str(&row.payload) {
+            let update: Update = match serde_json::from_str(&row.update.payload) {
                 Ok(update) => update,
                 Err(error) => {
                     // Left in place for a build that can read it.
-                    tracing::error!(id = %row.id, %error, "an update in the inbox does not parse");
+                    tracing::error!(id = %row.update.id, %error, "an update in the inbox does not parse");
                     continue;
                 }
             };
             let converted = convert(&update, &self.bot_username);
             callbacks.extend(converted.callback);
             match converted.incoming {
+                // Stepped (and failed, or took the process down) too often already.
+                Some(event) if row.attempts > MAX_UPDATE_ATTEMPTS => {
+                    given_up.push((event, row.attempts));
+                }
                 Some(event) => incoming.push(event),
                 None => nothing_to_do.push(UpdateKey {
                     platform: Platform::Telegram,
-                    id: row.id.clone(),
+                    id: row.update.id.clone(),
                 }),
             }
         }
         if let Err(error) = store.inbox_done(&nothing_to_do).await {
             tracing::warn!(%error, "could not clear ignored updates from the inbox");
+        }
+        if !given_up.is_empty() {
+            let reason = format!("failed {MAX_UPDATE_ATTEMPTS} replays");
+            if let Err(error) = self
+                .conversations
+                .give_up(&given_up, &reason, Utc::now())
+                .await
+            {
+                tracing::warn!(%error, "could not quarantine updates that keep failing");
+                return false;
+            }
         }
         // Queued in order and all in flight at once, like the poller's batches.
         let mut settling = JoinSet::new();
@@ -347,12 +382,11 @@ impl Consumer {
                     Ok(handled) if handled.duplicate => redelivered.extend(update),
                     // Its commit removed it from the inbox.
                     Ok(_) => {}
-                    Err(error @ (RuntimeError::Store(_) | RuntimeError::Stopped)) => {
-                        tracing::error!(%error, "update not saved; it stays in the inbox");
-                        saved = false;
-                    }
+                    // It stays in the inbox, to be stepped again from there (a replay
+                    // counts its attempts and gives it up past a limit).
                     Err(error) => {
                         tracing::error!(%error, "update not handled; it stays in the inbox");
+                        saved = false;
                     }
                 }
             }

@@ -11,11 +11,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use bot_core::config::Secret;
+use bot_core::domain::Platform;
 use bot_core::runtime::Conversations;
+use bot_core::storage::InboxUpdate;
 use chrono::Utc;
 use subtle::ConstantTimeEq;
 use teloxide::prelude::Bot;
 use teloxide::types::Update;
+use tokio::sync::Notify;
 
 use crate::callbacks::answer_callbacks;
 use crate::convert::convert;
@@ -55,6 +58,8 @@ struct WebhookState {
     conversations: Conversations,
     bot_username: Arc<str>,
     secret: Secret,
+    /// Wakes the inbox consumer after an update was left in the inbox to step again.
+    replay_requested: Arc<Notify>,
 }
 
 /// The webhook route at `path`.
@@ -64,12 +69,14 @@ pub fn router(
     bot_username: &str,
     secret: Secret,
     path: &str,
+    replay_requested: Arc<Notify>,
 ) -> Router {
     let state = WebhookState {
         bot,
         conversations,
         bot_username: Arc::from(bot_username),
         secret,
+        replay_requested,
     };
     Router::new().route(path, post(receive)).with_state(state)
 }
@@ -103,11 +110,36 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
     match result {
         Some(Ok(_)) => StatusCode::OK,
         Some(Err(error)) => {
-            tracing::error!(%error, "update not handled");
-            // Telegram retries anything but 2xx; the step may succeed next time.
+            tracing::error!(%error, "update not handled; keeping it in the inbox");
+            keep_for_replay(&state, &update, &body).await
+        }
+        None => keep_for_replay(&state, &update, &body).await,
+    }
+}
+
+/// An update whose step failed goes to the inbox, where the consumer steps it again
+/// with a backoff and gives it up past a limit (Telegram's own retries would step it
+/// again and again). Only once it is stored is it confirmed; if even that fails,
+/// Telegram keeps it and retries.
+async fn keep_for_replay(state: &WebhookState, update: &Update, body: &Bytes) -> StatusCode {
+    let kept = InboxUpdate {
+        id: update.id.0.to_string(),
+        payload: String::from_utf8_lossy(body).into_owned(),
+    };
+    match state
+        .conversations
+        .store()
+        .inbox_put(Platform::Telegram, &[kept], Utc::now())
+        .await
+    {
+        Ok(()) => {
+            state.replay_requested.notify_one();
+            StatusCode::OK
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not keep a failed update; Telegram will retry it");
             StatusCode::SERVICE_UNAVAILABLE
         }
-        None => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 

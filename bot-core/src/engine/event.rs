@@ -64,7 +64,30 @@ impl Event {
 }
 
 impl Input {
+    /// What kind of input this is, for logs: never the person's words.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Command { .. } => "command",
+            Input::Text(_) => "text",
+            Input::Button(_) => "button",
+            Input::Unsupported => "unsupported",
+            Input::Resume => "resume",
+            Input::ChatBlocked => "chat_blocked",
+            Input::ChatUnblocked => "chat_unblocked",
+            Input::Timer(_) => "timer",
+            Input::Peer(_) => "peer",
+        }
+    }
+
+    /// What a person typed: a command if it reads as one, else free text. NUL characters
+    /// are dropped: no client sends them on purpose, and PostgreSQL refuses them in text
+    /// and JSON, so one would make every write of the person's profile fail.
     pub fn from_text(text: &str) -> Self {
+        let text = if text.contains('\0') {
+            std::borrow::Cow::Owned(text.replace('\0', ""))
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        };
         let trimmed = text.trim();
         if let Some(rest) = trimmed.strip_prefix('/') {
             let (word, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
@@ -76,7 +99,7 @@ impl Input {
                 };
             }
         }
-        Input::Text(text.to_owned())
+        Input::Text(text.into_owned())
     }
 }
 
@@ -103,5 +126,17 @@ mod tests {
         assert_eq!(Input::from_text("/ hi"), Input::Text("/ hi".into()));
         assert_eq!(Input::from_text("/привет"), Input::Text("/привет".into()));
         assert_eq!(Input::from_text("hello"), Input::Text("hello".into()));
+    }
+
+    #[test]
+    fn nul_characters_never_reach_a_flow() {
+        assert_eq!(Input::from_text("a\0b\0"), Input::Text("ab".into()));
+        assert_eq!(
+            Input::from_text("/help\0"),
+            Input::Command {
+                name: "help".into(),
+                args: String::new()
+            }
+        );
     }
 }

@@ -56,8 +56,8 @@ pub trait OnBlocked: Send + Sync + 'static {
 
 #[derive(Debug, Clone)]
 pub struct DispatcherConfig {
-    /// This instance's name in outbox leases; a restarted process with the same name
-    /// takes its messages back at once.
+    /// This instance's name in outbox leases, unique per process
+    /// ([`crate::config::process_instance`]): only the holder releases its lease.
     pub owner: String,
     pub max_attempts: u32,
     pub base_backoff: Duration,
@@ -73,7 +73,7 @@ pub struct DispatcherConfig {
 impl Default for DispatcherConfig {
     fn default() -> Self {
         Self {
-            owner: "lexbot".to_owned(),
+            owner: crate::config::process_instance().to_owned(),
             max_attempts: 8,
             base_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(300),
@@ -237,7 +237,10 @@ impl State {
         mut feed: mpsc::UnboundedReceiver<Vec<OutboxMessage>>,
         mut stop: oneshot::Receiver<()>,
     ) {
-        // Messages this instance held before a restart are free to claim again now.
+        // Messages this instance held before a restart are free to claim again now. Only
+        // its own: an owner name is unique per process unless the config names one, and
+        // a configured name says "the same replica as before" (and no other running).
+        // What a crashed process of another name held is claimed once its lease runs out.
         if let Err(error) = self.store.release_outbox_lease(&self.config.owner).await {
             tracing::warn!(%error, "could not release the previous outbox lease");
         }

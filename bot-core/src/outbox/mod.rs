@@ -44,7 +44,8 @@ impl OutboxBody {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOutboxMessage {
     pub chat: ChatKey,
-    /// Who it is about; `None` only when the person is being erased by the same step.
+    /// Who it is about; `None` when the person is being erased by the same step, or for
+    /// the notice about an update given up on (whose person may not be known).
     pub person: Option<PersonId>,
     pub body: OutboxBody,
 }

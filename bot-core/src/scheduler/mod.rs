@@ -31,7 +31,7 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchedulerConfig {
-    /// This instance's name on its leases; replicas need different names.
+    /// This instance's name on its leases, unique per process by default
     pub owner: String,
     /// The most timers claimed (and committed) together.
     pub batch_size: i64,
@@ -49,7 +49,7 @@ pub struct SchedulerConfig {
 impl Default for SchedulerConfig {
     fn default() -> Self {
         Self {
-            owner: "lexbot".to_owned(),
+            owner: crate::config::process_instance().to_owned(),
             batch_size: 512,
             poll_interval: Duration::from_secs(1),
             lease: Duration::from_secs(60),

@@ -63,6 +63,8 @@ pub(super) struct BatchRows<'a> {
     /// ... and who does not (any more).
     pub queue_leaves: Vec<PersonId>,
     pub reports: Vec<ReportRow<'a>>,
+    /// Updates whose step panicked, written before `processed` empties their inbox rows.
+    pub quarantined: Vec<&'a super::Quarantine>,
 }
 
 impl<'a> BatchRows<'a> {
@@ -82,6 +84,7 @@ impl<'a> BatchRows<'a> {
             queue_joins: Vec::new(),
             queue_leaves: Vec::new(),
             reports: Vec::new(),
+            quarantined: Vec::new(),
         };
         for (index, commit) in commits.iter().enumerate() {
             if !passed.contains(&commit.person) {
@@ -124,6 +127,7 @@ impl<'a> BatchRows<'a> {
                 });
             }
             rows.processed.extend(commit.processed.iter());
+            rows.quarantined.extend(commit.quarantined.iter());
             let erased = matches!(commit.write, PersonWrite::Erase);
             if !erased {
                 rows.fired.extend(commit.fired.iter().map(|fired| fired.id));

@@ -116,6 +116,9 @@ pub struct PersonCommit {
     pub fired: Vec<FiredTimerRef>,
     /// Reports these steps filed about others, for admins.
     pub reports: Vec<NewReport>,
+    /// Updates whose step panicked: recorded in `quarantined_updates` with what the
+    /// inbox held of them. Each is also in `processed`, so a redelivery is skipped.
+    pub quarantined: Vec<Quarantine>,
     pub now: DateTime<Utc>,
 }
 
@@ -214,6 +217,7 @@ impl PersonCommit {
             timers: Vec::new(),
             fired: Vec::new(),
             reports: Vec::new(),
+            quarantined: Vec::new(),
             now,
         }
     }
@@ -320,6 +324,35 @@ pub struct InboxUpdate {
     pub payload: String,
 }
 
+/// An update kept in the inbox, with how often a replay has taken it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayedUpdate {
+    pub update: InboxUpdate,
+    /// Replays that took it so far, this one included.
+    pub attempts: u32,
+}
+
+/// An update given up on: it will not be stepped again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantine {
+    pub key: UpdateKey,
+    /// How often it was stepped before it was given up.
+    pub attempts: u32,
+    /// Why: "step panicked", or the last failure. Never a person's text.
+    pub reason: String,
+}
+
+/// A quarantined update, for admins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantinedUpdate {
+    pub key: UpdateKey,
+    pub quarantined_at: DateTime<Utc>,
+    pub attempts: u32,
+    pub reason: String,
+    /// The update as received, when the inbox held it.
+    pub payload: Option<String>,
+}
+
 /// A dispatcher instance's hold on outbox messages: others leave them alone until
 /// `until`, and the same owner (a restarted process) takes them back at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -422,6 +455,28 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<InboxUpdate>, StoreError>;
 
+    /// Takes up to `limit` updates of `platform` still in the inbox, oldest first, for a
+    /// replay: each counts one more attempt, returned with it, so an update that fails
+    /// its step every time can be given up ([`Store::quarantine_updates`]).
+    async fn inbox_replay(
+        &self,
+        platform: Platform,
+        limit: i64,
+    ) -> Result<Vec<ReplayedUpdate>, StoreError>;
+
+    /// Gives these updates up: each moves from the inbox (if there) to
+    /// `quarantined_updates` and counts as processed; `notices` (telling the people
+    /// concerned) are queued in the outbox in the same transaction.
+    async fn quarantine_updates(
+        &self,
+        updates: &[Quarantine],
+        notices: &[NewOutboxMessage],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Quarantined updates, newest first.
+    async fn quarantined(&self, limit: i64) -> Result<Vec<QuarantinedUpdate>, StoreError>;
+
     /// These updates need no (further) step: they leave the inbox. Committed steps
     /// remove their own updates; this is for those that committed nothing.
     async fn inbox_done(&self, keys: &[UpdateKey]) -> Result<(), StoreError>;
@@ -429,8 +484,8 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets handled updates older than `before` (platforms stop redelivering after a day).
     async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
-    /// Leases up to `limit` pending messages that nobody else holds (or whose lease
-    /// expired, or that `lease.owner` held before a restart), oldest first.
+    /// Leases up to `limit` pending messages that nobody holds (or whose lease expired),
+    /// oldest first.
     async fn claim_outbox(
         &self,
         lease: &OutboxLease,
@@ -527,6 +582,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Closes the connection pool; pending writes are finished first.
     async fn close(&self);
+}
+
+/// Oldest first, as both stores order their inbox: shorter ids first, then in text
+/// order, which is numeric order for decimal ids.
+fn sort_oldest_first(updates: &mut [ReplayedUpdate]) {
+    updates
+        .sort_by(|a, b| (a.update.id.len(), &a.update.id).cmp(&(b.update.id.len(), &b.update.id)));
 }
 
 /// Opens the store a URL names and brings its schema up to date:

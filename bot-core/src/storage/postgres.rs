@@ -11,8 +11,9 @@ use std::collections::HashSet;
 use super::batch::{self, BatchRows};
 use super::{
     CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, InboxUpdate, Leadership, LoadedPerson,
-    OutboxLease, PartneringStats, PersonCommit, PersonWrite, ReengagementStats, Report, Store,
-    StoreError, StoredState, TimerLease, UpdateKey, WaitingEntry, WaveRecord,
+    OutboxLease, PartneringStats, PersonCommit, PersonWrite, Quarantine, QuarantinedUpdate,
+    ReengagementStats, ReplayedUpdate, Report, Store, StoreError, StoredState, TimerLease,
+    UpdateKey, WaitingEntry, WaveRecord,
 };
 
 /// The columns [`decode_timer_row`] reads, as a literal for `concat!`.
@@ -22,7 +23,7 @@ macro_rules! timer_columns {
     };
 }
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile, ProposalId};
-use crate::outbox::{OutboxMessage, OutboxStats};
+use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
 
 /// Our own name, so that a library that keeps its migrations in SQLx's default table
 /// (`_sqlx_migrations`) can share the database without the two mixing up versions.
@@ -221,6 +222,98 @@ impl Store for PostgresStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    async fn inbox_replay(
+        &self,
+        platform: Platform,
+        limit: i64,
+    ) -> Result<Vec<ReplayedUpdate>, StoreError> {
+        let rows = sqlx::query(
+            "UPDATE inbox SET attempts = attempts + 1 \
+             WHERE platform = $1 AND update_id IN \
+             (SELECT update_id FROM inbox WHERE platform = $1 \
+              ORDER BY length(update_id), update_id LIMIT $2) \
+             RETURNING update_id, payload, attempts",
+        )
+        .bind(platform.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut replayed = rows
+            .into_iter()
+            .map(|row| {
+                Ok(ReplayedUpdate {
+                    update: InboxUpdate {
+                        id: row.try_get("update_id")?,
+                        payload: row.try_get("payload")?,
+                    },
+                    attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(0),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        super::sort_oldest_first(&mut replayed);
+        Ok(replayed)
+    }
+
+    async fn quarantine_updates(
+        &self,
+        updates: &[Quarantine],
+        notices: &[NewOutboxMessage],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if updates.is_empty() && notices.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        write_quarantine(&mut tx, &updates.iter().collect::<Vec<_>>(), now).await?;
+        mark_processed(
+            &mut tx,
+            &updates.iter().map(|update| &update.key).collect::<Vec<_>>(),
+            now,
+        )
+        .await?;
+        for notice in notices {
+            sqlx::query(
+                "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, \
+                                     not_before, created_at) \
+                 VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+            )
+            .bind(notice.person.map(|person| person.as_uuid()))
+            .bind(notice.chat.platform.as_str())
+            .bind(notice.chat.chat_id.as_str())
+            .bind(batch::encode_body(&notice.body)?)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn quarantined(&self, limit: i64) -> Result<Vec<QuarantinedUpdate>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT platform, update_id, quarantined_at, attempts, reason, payload \
+             FROM quarantined_updates ORDER BY quarantined_at DESC, update_id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let platform: String = row.try_get("platform")?;
+                Ok(QuarantinedUpdate {
+                    key: UpdateKey {
+                        platform: batch::decode_platform("quarantined_updates", &platform)?,
+                        id: row.try_get("update_id")?,
+                    },
+                    quarantined_at: row.try_get("quarantined_at")?,
+                    attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(0),
+                    reason: row.try_get("reason")?,
+                    payload: row.try_get("payload")?,
+                })
+            })
+            .collect()
     }
 
     async fn inbox_done(&self, keys: &[UpdateKey]) -> Result<(), StoreError> {
@@ -950,25 +1043,10 @@ async fn write_batch(
             });
         }
     }
-    if !rows.processed.is_empty() {
-        let (platforms, ids) = key_columns(rows.processed.iter().copied());
-        sqlx::query(
-            "INSERT INTO processed_updates (platform, update_id, processed_at) \
-             SELECT u.platform, u.update_id, $1 FROM UNNEST($2::text[], $3::text[]) AS u(platform, update_id) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(at)
-        .bind(&platforms)
-        .bind(&ids)
-        .execute(&mut **tx)
-        .await?;
-        // Handled: the updates leave the inbox with their effects.
-        sqlx::query(DELETE_FROM_INBOX)
-            .bind(platforms)
-            .bind(ids)
-            .execute(&mut **tx)
-            .await?;
-    }
+    // Before `mark_processed` empties their inbox rows, which hold the payloads.
+    write_quarantine(tx, &rows.quarantined, at).await?;
+    // Handled: the updates leave the inbox with their effects.
+    mark_processed(tx, &rows.processed, at).await?;
 
     write_timers(tx, &rows, at).await?;
 
@@ -1145,6 +1223,62 @@ async fn write_timers(
 }
 
 /// Update keys as the platform and id arrays the statements unnest.
+/// Records updates as handled (a redelivery is recognised) and takes them out of the inbox.
+async fn mark_processed(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    keys: &[&UpdateKey],
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (platforms, ids) = key_columns(keys.iter().copied());
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO processed_updates (platform, update_id, processed_at) \
+         SELECT u.platform, u.update_id, $1 FROM UNNEST($2::text[], $3::text[]) AS u(platform, update_id) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(at)
+    .bind(&platforms)
+    .bind(&ids)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(DELETE_FROM_INBOX)
+        .bind(platforms)
+        .bind(ids)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records given-up updates with what the inbox holds of them (one row each: they are rare).
+async fn write_quarantine(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    updates: &[&Quarantine],
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for update in updates {
+        sqlx::query(
+            "INSERT INTO quarantined_updates \
+                 (platform, update_id, quarantined_at, attempts, reason, payload) \
+             VALUES ($1, $2, $3, $4, $5, \
+                     (SELECT payload FROM inbox WHERE platform = $1 AND update_id = $2)) \
+             ON CONFLICT (platform, update_id) DO UPDATE SET \
+                 quarantined_at = excluded.quarantined_at, attempts = excluded.attempts, \
+                 reason = excluded.reason, \
+                 payload = coalesce(excluded.payload, quarantined_updates.payload)",
+        )
+        .bind(update.key.platform.as_str())
+        .bind(update.key.id.as_str())
+        .bind(at)
+        .bind(i32::try_from(update.attempts).unwrap_or(i32::MAX))
+        .bind(update.reason.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 fn key_columns<'a>(keys: impl Iterator<Item = &'a UpdateKey>) -> (Vec<&'a str>, Vec<&'a str>) {
     keys.map(|key| (key.platform.as_str(), key.id.as_str()))
         .unzip()

@@ -5,6 +5,7 @@ mod support;
 
 mod inbox;
 mod matching;
+mod quarantine;
 mod runtime;
 mod scheduler;
 mod storage;

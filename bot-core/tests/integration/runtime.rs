@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use bot_core::app;
-use bot_core::config::Settings;
 use bot_core::domain::{AccountRef, ChatKey, Platform};
 use bot_core::engine::{Event, Input, Reply};
 use bot_core::runtime::{Conversations, Incoming};
 use bot_core::storage::{OutboxLease, Store};
 
+use crate::scheduler::conversations;
 use crate::support::{TestDb, now};
 
 on_both_backends!(
@@ -17,16 +16,6 @@ on_both_backends!(
     racing_replicas_lose_no_answer,
     delete_me_erases_every_row,
 );
-
-fn conversations(store: Arc<dyn Store>) -> Conversations {
-    let settings =
-        Settings::load_with_env(None, figment::providers::Env::prefixed("LEXBOT_NOTHING_"))
-            .expect("defaults");
-    Conversations::new(
-        store,
-        Arc::new(app::load_context(&settings).expect("context")),
-    )
-}
 
 fn incoming(user: &str, input: Input) -> Incoming {
     Incoming::new(

@@ -118,6 +118,10 @@ impl TestDb {
         &self.url
     }
 
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.place, Place::Postgres { .. })
+    }
+
     /// A new store on this database, through the same URL dispatch the bot uses.
     pub async fn open(&self) -> Arc<dyn Store> {
         bot_core::storage::open(&self.url)

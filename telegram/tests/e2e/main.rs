@@ -7,6 +7,7 @@ mod delivery;
 mod inbox;
 mod matching;
 mod onboarding;
+mod poison;
 mod restart;
 mod support;
 mod webhook;
