@@ -5,6 +5,7 @@ mod support;
 
 mod inbox;
 mod matching;
+mod privacy;
 mod runtime;
 mod scheduler;
 mod storage;
