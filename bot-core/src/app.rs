@@ -8,6 +8,7 @@ use crate::config::{Secrets, Settings};
 use crate::content::Content;
 use crate::engine::Context;
 use crate::i18n::Texts;
+use crate::privacy::{MIN_KEY_BYTES, PRIVACY_KEY_VAR, PrivacyKey};
 use crate::runtime::Conversations;
 use crate::scheduler::{Scheduler, SchedulerHandle};
 use crate::storage;
@@ -23,7 +24,29 @@ pub async fn build(settings: &Settings, secrets: &Secrets) -> anyhow::Result<Con
         )
     })?;
     tracing::info!(database = %storage::redact_url(&settings.database.url), "store ready");
-    Ok(Conversations::new(store, Arc::new(context)))
+    let privacy = privacy_key(secrets)?;
+    Ok(Conversations::with_privacy_key(
+        store,
+        Arc::new(context),
+        privacy,
+    ))
+}
+
+/// The privacy key, if one is configured; a key too short to keep account ids secret is
+/// refused, and running without one is warned about, since erasure then keeps nothing.
+pub fn privacy_key(secrets: &Secrets) -> anyhow::Result<Option<PrivacyKey>> {
+    match &secrets.privacy_key {
+        Some(secret) => Ok(Some(PrivacyKey::new(secret)?)),
+        None => {
+            tracing::warn!(
+                "{PRIVACY_KEY_VAR} is not set: blocks and former-partner rules do not \
+                 survive /delete_me, so someone who deletes their data and comes back is a \
+                 stranger again and escapes them all. Set it to a random secret of at least \
+                 {MIN_KEY_BYTES} bytes (e.g. `openssl rand -hex 32`) and never change it."
+            );
+            Ok(None)
+        }
+    }
 }
 
 /// Texts, content and limits; every content error is reported with file and field.

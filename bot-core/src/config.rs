@@ -14,7 +14,7 @@ use crate::engine::Limits;
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
 /// Environment variables holding secrets; they are not config keys.
-const SECRET_VARIABLES: &[&str] = &["database_password"];
+const SECRET_VARIABLES: &[&str] = &["database_password", "privacy_key"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -218,6 +218,9 @@ pub struct Secrets {
     pub telegram_token: Option<Secret>,
     /// `TELEGRAM_WEBHOOK_SECRET`: required in webhook mode (1-256 of A-Z a-z 0-9 _ -).
     pub telegram_webhook_secret: Option<Secret>,
+    /// `LEXBOT_PRIVACY_KEY`: the key of the hashes that keep blocks, former partners and
+    /// reports across /delete_me ([`crate::privacy`]); without it they do not survive.
+    pub privacy_key: Option<Secret>,
     /// `TELEGRAM_API_URL`: a self-hosted Bot API server (or a test's fake). Not secret,
     /// but read beside the token it belongs with.
     pub telegram_api_url: Option<String>,
@@ -234,6 +237,7 @@ impl Secrets {
             database_password: secret("LEXBOT_DATABASE_PASSWORD"),
             telegram_token: secret("TELEGRAM_BOT_TOKEN"),
             telegram_webhook_secret: secret("TELEGRAM_WEBHOOK_SECRET"),
+            privacy_key: secret(crate::privacy::PRIVACY_KEY_VAR),
             telegram_api_url: lookup("TELEGRAM_API_URL").filter(|v| !v.is_empty()),
         }
     }
@@ -730,6 +734,8 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("LEXBOT_LIMITS__BIO_MAX_CHARS", "120");
             jail.set_env("LEXBOT_DATABASE_PASSWORD", "hunter2");
+            // A secret, not a config key: an unknown key would be refused.
+            jail.set_env("LEXBOT_PRIVACY_KEY", "a-privacy-key-of-thirty-two-bytes");
             jail.set_env("LEXBOT_TEST_POSTGRES_URL", "postgres://elsewhere/test");
             let settings = Settings::load(None).map_err(|e| e.to_string())?;
             assert_eq!(settings.limits.bio_max_chars, 120);
@@ -739,9 +745,12 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let secrets = Secrets::from_lookup(|name| {
-            (name == "LEXBOT_DATABASE_PASSWORD").then(|| "hunter2".to_owned())
+        let secrets = Secrets::from_lookup(|name| match name {
+            "LEXBOT_DATABASE_PASSWORD" => Some("hunter2".to_owned()),
+            "LEXBOT_PRIVACY_KEY" => Some("privacy-hunter2".to_owned()),
+            _ => None,
         });
+        assert!(secrets.privacy_key.is_some());
         assert!(!format!("{secrets:?}").contains("hunter2"));
         let mut settings = Settings::load_with_env(None, no_env()).expect("defaults");
         settings.database.url = "postgres://lex@db:5432/lexbot".into();

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod flows;
 pub mod i18n;
 pub mod outbox;
+pub mod privacy;
 pub mod runtime;
 pub mod scheduler;
 pub mod storage;

@@ -27,9 +27,10 @@ use crate::engine::{
     STATE_SCHEMA_VERSION,
 };
 use crate::outbox::{self, OnBlocked, OutboxFeed};
+use crate::privacy::PrivacyKey;
 use crate::storage::{
     CommitOutcome, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit, PersonWrite, Quarantine,
-    Store, StoreError, StoredState, TimerWrite, UpdateKey,
+    Store, StoreError, StoredState, TimerWrite, Tombstone, UpdateKey,
 };
 
 /// How often a step is recomputed after a stale write before giving up.
@@ -123,6 +124,9 @@ struct Shared {
     /// Signalled when a commit wrote peer messages, which are due at once: a scheduler
     /// worker of this process delivers them without waiting for its next poll.
     peer_messages: Arc<Notify>,
+    /// Hashes the accounts of people erased and of first contacts, so that blocks,
+    /// former partners and reports outlive /delete_me; without it nothing does.
+    privacy: Option<PrivacyKey>,
     /// Runs before every step; tests use it to make a step panic.
     #[cfg(feature = "fault-injection")]
     before_step: Mutex<Option<StepHook>>,
@@ -136,13 +140,24 @@ pub type StepHook = Arc<dyn Fn(&Event) + Send + Sync>;
 pub const PANICKED: &str = "step panicked";
 
 impl Conversations {
-    /// Starts the committer task; needs a Tokio runtime.
+    /// Starts the committer task, without a privacy key; needs a Tokio runtime.
     pub fn new(store: Arc<dyn Store>, context: Arc<Context>) -> Self {
+        Self::with_privacy_key(store, context, None)
+    }
+
+    /// Starts the committer task; with `privacy`, an erasure leaves a tombstone under
+    /// the keyed hashes of the person's accounts ([`crate::storage::Tombstone`]).
+    pub fn with_privacy_key(
+        store: Arc<dyn Store>,
+        context: Arc<Context>,
+        privacy: Option<PrivacyKey>,
+    ) -> Self {
         let shared = Arc::new(Shared {
             store,
             context,
             feed: Mutex::new(None),
             peer_messages: Arc::new(Notify::new()),
+            privacy,
             #[cfg(feature = "fault-injection")]
             before_step: Mutex::new(None),
         });
@@ -712,7 +727,7 @@ async fn round(
         if stepped.is_empty() {
             continue;
         }
-        commits.push(step.into_commit(items[person_round.items[0]].now));
+        commits.push(step.into_commit(items[person_round.items[0]].now, shared.privacy.as_ref()));
         committed_items.push(stepped);
     }
 
@@ -845,7 +860,7 @@ fn retry(
 
 fn cache_committed(cache: &mut Cache, commit: &PersonCommit) {
     match &commit.write {
-        PersonWrite::Erase => cache.forget(commit.person),
+        PersonWrite::Erase { .. } => cache.forget(commit.person),
         PersonWrite::Update {
             profile,
             dialogues,
@@ -1019,9 +1034,12 @@ impl PersonSteps {
         Ok(replies)
     }
 
-    fn into_commit(self, now: DateTime<Utc>) -> PersonCommit {
+    fn into_commit(self, now: DateTime<Utc>, privacy: Option<&PrivacyKey>) -> PersonCommit {
         let write = if self.erased {
-            PersonWrite::Erase
+            PersonWrite::Erase {
+                keep: privacy
+                    .map(|key| Tombstone::of(key, &self.accounts, &self.practice.partnering)),
+            }
         } else {
             let mut dialogues = Vec::with_capacity(self.touched.len());
             for chat in self.touched {
@@ -1072,8 +1090,15 @@ async fn resolve_people(
     for (account, (locale, now)) in unknown {
         let store = shared.store.clone();
         let account = account.clone();
+        // Someone erased who comes back is recognised by the hash alone.
+        let hash = shared
+            .privacy
+            .as_ref()
+            .map(|key| key.account_hash(&account));
         lookups.spawn(async move {
-            let person = store.person_for_account(&account, locale, now).await;
+            let person = store
+                .person_for_hashed_account(&account, hash.as_ref(), locale, now)
+                .await;
             (account, person)
         });
     }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `lexbot` binary: the terminal chat survives a kill -9, the
-//! config commands report what they should, and the matcher exports a wave.
+//! config commands report what they should, the matcher exports a wave, and a missing
+//! privacy key is warned about.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -239,4 +240,38 @@ fn matcher_export_wave_writes_the_graph_of_the_queue() {
     assert_eq!(graph, "0 0\n");
     let matching = std::fs::read_to_string(out.join("matching.txt")).expect("matching.txt");
     assert_eq!(matching, "");
+}
+
+#[test]
+fn a_missing_privacy_key_is_warned_about_and_a_short_one_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lexbot.db");
+    let ran = run(lexbot(&db).arg("migrate").env_remove("LEXBOT_PRIVACY_KEY"));
+    assert!(ran.success, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("LEXBOT_PRIVACY_KEY is not set"),
+        "{}",
+        ran.stderr
+    );
+
+    let ran = run(lexbot(&db)
+        .arg("migrate")
+        .env("LEXBOT_PRIVACY_KEY", "SHORT-PRIVACY-VALUE"));
+    assert!(!ran.success);
+    assert!(
+        ran.stderr.contains("LEXBOT_PRIVACY_KEY") && ran.stderr.contains("at least 32"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stderr.contains("SHORT-PRIVACY-VALUE") && !ran.stdout.contains("SHORT-PRIVACY-VALUE"),
+        "the key must never be printed"
+    );
+
+    let ran = run(lexbot(&db).arg("migrate").env(
+        "LEXBOT_PRIVACY_KEY",
+        "a-long-enough-privacy-key-for-the-test",
+    ));
+    assert!(ran.success, "{}", ran.stderr);
+    assert!(!ran.stderr.contains("LEXBOT_PRIVACY_KEY"), "{}", ran.stderr);
 }

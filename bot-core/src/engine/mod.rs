@@ -140,7 +140,8 @@ pub struct PersonView<'a> {
 pub enum Effect {
     SaveProfile(Profile),
     SavePractice(Practice),
-    /// Erase the person and everything that mentions them.
+    /// Erase the person; reports stay, and with a privacy key a tombstone
+    /// ([`crate::storage::Tombstone`]).
     ErasePerson,
     /// Create a timer, or move the person's timer of this kind and key.
     Schedule(TimerSpec),

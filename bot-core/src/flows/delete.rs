@@ -1,4 +1,6 @@
-//! /delete_me: erase the person and everything lexbot stores about them, after a confirmation.
+//! /delete_me: erase the person, after a confirmation. What outlives it (reports, and with
+//! a privacy key their blocks and former partners under a keyed hash of their accounts) is
+//! the runtime's and the store's business: see [`crate::storage::Tombstone`].
 
 use chrono::{DateTime, Utc};
 

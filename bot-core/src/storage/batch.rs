@@ -5,8 +5,10 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use super::{FiredTimerRef, PersonCommit, PersonWrite, StoreError, TimerWrite, UpdateKey};
-use crate::domain::{ChatKey, PersonId, Platform};
+use super::{
+    FiredTimerRef, PersonCommit, PersonWrite, StoreError, TimerWrite, Tombstone, UpdateKey,
+};
+use crate::domain::{ChatKey, Partnering, PersonId, Platform, Practice};
 use crate::engine::{NewReport, TimerKind};
 use crate::outbox::{NewOutboxMessage, OutboxBody, OutboxStats};
 
@@ -44,9 +46,55 @@ pub(super) struct ReportRow<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// A tombstone to write for a person erased at `expected_version`.
+pub(super) struct TombstoneRow<'a> {
+    pub person: PersonId,
+    pub tombstone: &'a Tombstone,
+    /// The version the person comes back at (see [`returning_version`]).
+    pub version: i64,
+    /// The lists, as JSON arrays of person ids.
+    pub blocked: String,
+    pub former: String,
+}
+
+/// A tombstone as read for a first contact from one of its accounts.
+pub(super) struct TombstoneRead {
+    pub person: PersonId,
+    /// JSON arrays of person ids.
+    pub blocked: String,
+    pub former: String,
+    pub version: i64,
+}
+
+impl TombstoneRead {
+    /// The practice record the person comes back with: their blocks and former
+    /// partners, nothing else; as JSON.
+    pub fn practice(&self) -> Result<String, StoreError> {
+        let decode = |raw: &str| {
+            serde_json::from_str::<Vec<PersonId>>(raw).map_err(|error| StoreError::Corrupt {
+                table: "tombstones",
+                reason: format!("tombstone of {}: {error}", self.person),
+            })
+        };
+        let practice = Practice {
+            partnering: Box::new(Partnering {
+                blocked: decode(&self.blocked)?,
+                former: decode(&self.former)?,
+                ..Partnering::default()
+            }),
+            ..Practice::default()
+        };
+        serde_json::to_string(&practice).map_err(|error| StoreError::Corrupt {
+            table: "practice",
+            reason: format!("record does not serialise: {error}"),
+        })
+    }
+}
+
 /// The rows of the commits in `passed` (indices into `commits`), in commit order.
 pub(super) struct BatchRows<'a> {
     pub erased: Vec<PersonId>,
+    pub tombstones: Vec<TombstoneRow<'a>>,
     pub dialogues: Vec<DialogueRow<'a>>,
     pub outbox: Vec<OutboxRow<'a>>,
     pub processed: Vec<&'a UpdateKey>,
@@ -74,6 +122,7 @@ impl<'a> BatchRows<'a> {
     ) -> Result<Self, StoreError> {
         let mut rows = BatchRows {
             erased: Vec::new(),
+            tombstones: Vec::new(),
             dialogues: Vec::new(),
             outbox: Vec::new(),
             processed: Vec::new(),
@@ -117,7 +166,18 @@ impl<'a> BatchRows<'a> {
                             state: &state.json,
                         }));
                 }
-                PersonWrite::Erase => rows.erased.push(commit.person),
+                PersonWrite::Erase { keep } => {
+                    rows.erased.push(commit.person);
+                    if let Some(tombstone) = keep {
+                        rows.tombstones.push(TombstoneRow {
+                            person: commit.person,
+                            tombstone,
+                            version: returning_version(commit.expected_version),
+                            blocked: encode_people(&tombstone.blocked)?,
+                            former: encode_people(&tombstone.former)?,
+                        });
+                    }
+                }
             }
             for message in &commit.outbox {
                 rows.outbox.push(OutboxRow {
@@ -128,17 +188,17 @@ impl<'a> BatchRows<'a> {
             }
             rows.processed.extend(commit.processed.iter());
             rows.quarantined.extend(commit.quarantined.iter());
-            let erased = matches!(commit.write, PersonWrite::Erase);
+            let erased = matches!(commit.write, PersonWrite::Erase { .. });
             if !erased {
                 rows.fired.extend(commit.fired.iter().map(|fired| fired.id));
-                // An erased person's reports would go with them anyway.
-                rows.reports
-                    .extend(commit.reports.iter().map(|report| ReportRow {
-                        reporter: commit.person,
-                        report,
-                        at: commit.now,
-                    }));
             }
+            // Reports outlive their reporter's erasure, also one filed just before it.
+            rows.reports
+                .extend(commit.reports.iter().map(|report| ReportRow {
+                    reporter: commit.person,
+                    report,
+                    at: commit.now,
+                }));
             let mut last: Vec<&TimerWrite> = Vec::new();
             for write in &commit.timers {
                 // An erased person's own timers go with them; what they told others
@@ -235,6 +295,20 @@ pub(super) fn check_distinct(commits: &[PersonCommit]) -> Result<(), StoreError>
         }
     }
     Ok(())
+}
+
+/// The version a person erased at `expected_version` comes back at: above every version
+/// they had, so that a step computed from a snapshot of them before the erasure (another
+/// process's cache) can never commit over the person who came back.
+pub(super) fn returning_version(expected_version: i64) -> i64 {
+    expected_version.saturating_add(1)
+}
+
+fn encode_people(people: &[PersonId]) -> Result<String, StoreError> {
+    serde_json::to_string(people).map_err(|error| StoreError::Corrupt {
+        table: "tombstones",
+        reason: format!("list does not serialise: {error}"),
+    })
 }
 
 pub(super) fn decode_practice(

@@ -17,6 +17,12 @@
 //! caused, which is rejected ([`CommitOutcome::TimerGone`]) if the timer was fired,
 //! moved or cancelled meanwhile: each timer acts once.
 //!
+//! Erasing a person ([`PersonWrite::Erase`]) deletes everything of theirs except the
+//! reports they filed or that were filed about them, which stay for the admins; with a
+//! [`Tombstone`], their id and the lists that keep others from meeting them again stay
+//! under the keyed hashes of their accounts, and [`Store::person_for_hashed_account`]
+//! brings them back as the same person when one of those accounts returns.
+//!
 //! The inbox keeps platform updates from their receipt until their step commits
 //! ([`Store::inbox_put`]): a committed [`PersonCommit`] deletes the inbox rows of the
 //! updates it handled in its own transaction, so an update leaves the inbox exactly when
@@ -32,9 +38,10 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{AccountRef, ChatKey, PersonId, Platform, Practice, Profile};
+use crate::domain::{AccountRef, ChatKey, Partnering, PersonId, Platform, Practice, Profile};
 use crate::engine::{NewReport, TimerKind};
 use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
+use crate::privacy::{AccountHash, PrivacyKey};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -69,7 +76,7 @@ pub enum StepWrite {
         state: StoredState,
         profile: Option<Profile>,
     },
-    /// Erase the person and everything that mentions them (/delete_me).
+    /// Erase the person (/delete_me), keeping nothing of them but reports.
     Erase,
 }
 
@@ -93,8 +100,45 @@ pub enum PersonWrite {
         dialogues: Vec<(ChatKey, StoredState)>,
         practice: Option<Box<Practice>>,
     },
-    /// Erase the person and everything that mentions them (/delete_me).
-    Erase,
+    /// Erase the person (/delete_me): everything about them goes but the reports they
+    /// filed or that were filed about them, and, if given, the tombstone.
+    Erase { keep: Option<Tombstone> },
+}
+
+/// What outlives a person's erasure (with a privacy key configured): their id under the
+/// keyed hashes of their platform accounts, and whom they must never meet again. An
+/// account with a tombstone that comes back becomes the same person again, with these
+/// lists, so everyone else's blocks, former-partner rules and reports about them still
+/// apply. Nothing else of theirs is kept: no profile, no text, no platform id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    pub accounts: Vec<AccountHash>,
+    /// People they blocked.
+    pub blocked: Vec<PersonId>,
+    /// Their former partners and fallen-through proposals.
+    pub former: Vec<PersonId>,
+}
+
+impl Tombstone {
+    /// The tombstone of someone with these accounts and this matching side, under `key`.
+    /// The partner of a proposal or partnership still open counts as a former partner:
+    /// the erasure ends it.
+    pub fn of(key: &PrivacyKey, accounts: &[AccountRef], partnering: &Partnering) -> Self {
+        let mut former = partnering.former.clone();
+        if let Some((partner, _)) = partnering.current()
+            && !former.contains(&partner.person)
+        {
+            former.push(partner.person);
+        }
+        Self {
+            accounts: accounts
+                .iter()
+                .map(|account| key.account_hash(account))
+                .collect(),
+            blocked: partnering.blocked.clone(),
+            former,
+        }
+    }
 }
 
 /// One person's share of a batch: applied entirely, or not at all if the person is no
@@ -231,7 +275,7 @@ impl From<&StepCommit> for PersonCommit {
                 dialogues: vec![(step.chat.clone(), state.clone())],
                 practice: None,
             },
-            StepWrite::Erase => PersonWrite::Erase,
+            StepWrite::Erase => PersonWrite::Erase { keep: None },
         };
         Self::new(step.person, step.expected_version, write, step.now)
     }
@@ -396,6 +440,21 @@ pub trait Store: Send + Sync + 'static {
     async fn person_for_account(
         &self,
         account: &AccountRef,
+        locale: crate::domain::Locale,
+        now: DateTime<Utc>,
+    ) -> Result<PersonId, StoreError> {
+        self.person_for_hashed_account(account, None, locale, now)
+            .await
+    }
+
+    /// As [`Store::person_for_account`], and `hash` is the account's keyed hash: on first
+    /// contact from an account with a [`Tombstone`], the person erased is created again,
+    /// with their id and the tombstone's lists (or, if they are back already through
+    /// another of their accounts, this account joins them).
+    async fn person_for_hashed_account(
+        &self,
+        account: &AccountRef,
+        hash: Option<&AccountHash>,
         locale: crate::domain::Locale,
         now: DateTime<Utc>,
     ) -> Result<PersonId, StoreError>;
@@ -621,7 +680,54 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{Tombstone, redact_url};
+    use crate::config::Secret;
+    use crate::domain::{
+        AccountRef, ChatKey, Locale, PartnerRef, PartnerStatus, Partnering, Partnership, PersonId,
+        Platform, Profile, ProposalId,
+    };
+    use crate::privacy::PrivacyKey;
+
+    #[test]
+    fn a_tombstone_keeps_hashes_blocks_and_former_partners_with_the_current_one() {
+        let key = PrivacyKey::new(&Secret::new("a-key-for-the-tombstone-test-0123"))
+            .expect("long enough");
+        let accounts = [
+            AccountRef::new(Platform::Telegram, "111"),
+            AccountRef::new(Platform::Discord, "222"),
+        ];
+        let [blocked, former, current] = [(); 3].map(|()| PersonId::new_random());
+        let partnering = Partnering {
+            status: PartnerStatus::Partnered(Box::new(Partnership {
+                id: ProposalId::new_random(),
+                partner: PartnerRef {
+                    person: current,
+                    chat: ChatKey::new(Platform::Telegram, "333"),
+                    profile: Profile::new(Locale::En),
+                },
+                since: chrono::Utc::now(),
+                reveal_asked: false,
+                partner_handle: None,
+                revealed: false,
+                sent: 0,
+                received: 0,
+                follow_up_answered: false,
+            })),
+            blocked: vec![blocked],
+            former: vec![former],
+            no_shows: 3,
+            ..Partnering::default()
+        };
+        let tombstone = Tombstone::of(&key, &accounts, &partnering);
+        assert_eq!(
+            tombstone,
+            Tombstone {
+                accounts: accounts.iter().map(|a| key.account_hash(a)).collect(),
+                blocked: vec![blocked],
+                former: vec![former, current],
+            }
+        );
+    }
 
     #[test]
     fn passwords_never_appear_in_redacted_urls() {

@@ -24,6 +24,7 @@ macro_rules! timer_columns {
 }
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile, ProposalId};
 use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
+use crate::privacy::AccountHash;
 
 /// Our own name, so that a library that keeps its migrations in SQLx's default table
 /// (`_sqlx_migrations`) can share the database without the two mixing up versions.
@@ -67,9 +68,10 @@ impl PostgresStore {
 
 #[async_trait]
 impl Store for PostgresStore {
-    async fn person_for_account(
+    async fn person_for_hashed_account(
         &self,
         account: &AccountRef,
+        hash: Option<&AccountHash>,
         locale: Locale,
         now: DateTime<Utc>,
     ) -> Result<PersonId, StoreError> {
@@ -85,17 +87,40 @@ impl Store for PostgresStore {
             return Ok(PersonId::from_uuid(linked));
         }
 
-        let person = PersonId::new_random();
+        let returning = match hash {
+            Some(hash) => tombstone_of(&self.pool, hash).await?,
+            None => None,
+        };
+        let person = match &returning {
+            Some(tombstone) => tombstone.person,
+            None => PersonId::new_random(),
+        };
         let profile = encode_profile(&Profile::new(locale))?;
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO persons (id, version, profile, created_at, updated_at) VALUES ($1, 0, $2::jsonb, $3, $3)",
+        // Someone coming back through a second of their accounts (or a racing first
+        // contact coming back) is there already.
+        let created = sqlx::query(
+            "INSERT INTO persons (id, version, profile, created_at, updated_at) \
+             VALUES ($1, $2, $3::jsonb, $4, $4) ON CONFLICT (id) DO NOTHING",
         )
         .bind(person.as_uuid())
+        .bind(returning.as_ref().map_or(0, |tombstone| tombstone.version))
         .bind(profile)
         .bind(now)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1;
+        if let Some(tombstone) = returning.as_ref().filter(|_| created) {
+            sqlx::query(
+                "INSERT INTO practice (person_id, data, updated_at) VALUES ($1, $2::jsonb, $3)",
+            )
+            .bind(person.as_uuid())
+            .bind(tombstone.practice()?)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         // A racing first contact's insert makes ours wait for it; the no-op update then
         // returns (and locks) the account it committed. DO NOTHING would return no row and
         // need a second read that a concurrent erase could still slip in front of.
@@ -110,13 +135,21 @@ impl Store for PostgresStore {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        if linked == person.as_uuid() {
-            tx.commit().await?;
-        } else {
+        if linked != person.as_uuid() {
             // Someone else won the race: our person would be an orphan.
             tx.rollback().await?;
+            return Ok(PersonId::from_uuid(linked));
         }
-        Ok(PersonId::from_uuid(linked))
+        if returning.is_some() && !created {
+            // A new account of theirs: snapshots without it are stale.
+            sqlx::query("UPDATE persons SET version = version + 1, updated_at = $2 WHERE id = $1")
+                .bind(person.as_uuid())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(person)
     }
 
     async fn load_person(
@@ -775,6 +808,29 @@ impl Leadership for AdvisoryLead {
     }
 }
 
+/// The tombstone an account hash leads to, if any.
+async fn tombstone_of(
+    pool: &PgPool,
+    hash: &AccountHash,
+) -> Result<Option<batch::TombstoneRead>, StoreError> {
+    let row = sqlx::query(
+        "SELECT t.person_id, t.blocked, t.former, t.version FROM tombstone_accounts a \
+         JOIN tombstones t ON t.person_id = a.person_id WHERE a.account_hash = $1",
+    )
+    .bind(hash.as_str())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(batch::TombstoneRead {
+            person: PersonId::from_uuid(row.try_get("person_id")?),
+            blocked: row.try_get("blocked")?,
+            former: row.try_get("former")?,
+            version: row.try_get("version")?,
+        })
+    })
+    .transpose()
+}
+
 async fn read_person(
     conn: &mut PgConnection,
     person: PersonId,
@@ -990,7 +1046,6 @@ async fn write_batch(
             "DELETE FROM timers WHERE person_id = ANY($1)",
             "DELETE FROM practice WHERE person_id = ANY($1)",
             "DELETE FROM match_queue WHERE person_id = ANY($1)",
-            "DELETE FROM reports WHERE reporter_id = ANY($1) OR about_id = ANY($1)",
             "DELETE FROM outbox WHERE person_id = ANY($1)",
             "DELETE FROM accounts WHERE person_id = ANY($1)",
             "DELETE FROM persons WHERE id = ANY($1)",
@@ -998,6 +1053,7 @@ async fn write_batch(
             sqlx::query(sql).bind(&erased).execute(&mut **tx).await?;
         }
     }
+    write_tombstones(tx, &rows, at).await?;
     write_matching(tx, &rows).await?;
     let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
     if !rows.outbox.is_empty() {
@@ -1069,8 +1125,62 @@ async fn write_batch(
         .collect())
 }
 
+/// The tombstones of the people erased in a batch: the person's lists (replacing those of
+/// an earlier erasure of theirs), and each of their accounts' hashes leading to them.
+async fn write_tombstones(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    rows: &BatchRows<'_>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if rows.tombstones.is_empty() {
+        return Ok(());
+    }
+    let mut persons = Vec::with_capacity(rows.tombstones.len());
+    let mut blocked = Vec::with_capacity(rows.tombstones.len());
+    let mut former = Vec::with_capacity(rows.tombstones.len());
+    let mut versions = Vec::with_capacity(rows.tombstones.len());
+    let mut hashes = Vec::new();
+    let mut owners = Vec::new();
+    for row in &rows.tombstones {
+        persons.push(row.person.as_uuid());
+        blocked.push(row.blocked.as_str());
+        former.push(row.former.as_str());
+        versions.push(row.version);
+        for hash in &row.tombstone.accounts {
+            hashes.push(hash.as_str());
+            owners.push(row.person.as_uuid());
+        }
+    }
+    sqlx::query(
+        "INSERT INTO tombstones (person_id, blocked, former, version, erased_at) \
+         SELECT u.person_id, u.blocked, u.former, u.version, $1 \
+         FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::int8[]) \
+              AS u(person_id, blocked, former, version) \
+         ON CONFLICT (person_id) DO UPDATE SET blocked = excluded.blocked, \
+         former = excluded.former, version = excluded.version, erased_at = excluded.erased_at",
+    )
+    .bind(at)
+    .bind(persons)
+    .bind(blocked)
+    .bind(former)
+    .bind(versions)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO tombstone_accounts (account_hash, person_id) \
+         SELECT u.account_hash, u.person_id FROM UNNEST($1::text[], $2::uuid[]) \
+              AS u(account_hash, person_id) \
+         ON CONFLICT (account_hash) DO UPDATE SET person_id = excluded.person_id",
+    )
+    .bind(hashes)
+    .bind(owners)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// The matching part of a batch (after erasures): the queue follows the practice
-/// records written, and reports are filed while both people still exist.
+/// records written, and reports are filed (they outlive either side's erasure).
 async fn write_matching(
     tx: &mut sqlx::Transaction<'static, Postgres>,
     rows: &BatchRows<'_>,
@@ -1119,15 +1229,12 @@ async fn write_matching(
             proposals.push(row.report.proposal.map(|proposal| proposal.to_string()));
             at.push(row.at);
         }
-        // Someone erased meanwhile cannot be reported (nor report): their data is gone.
-        // The locking reads wait for an erasure in flight, then see the person gone.
+        // A report about someone erased meanwhile is still filed: admins keep reports.
         sqlx::query(
             "INSERT INTO reports (reporter_id, about_id, reason, details, proposal_id, created_at) \
              SELECT u.reporter_id, u.about_id, u.reason, u.details, u.proposal_id::uuid, u.created_at \
              FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) \
                   WITH ORDINALITY AS u(reporter_id, about_id, reason, details, proposal_id, created_at, ord) \
-             WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id = u.reporter_id FOR KEY SHARE) \
-               AND EXISTS (SELECT 1 FROM persons p WHERE p.id = u.about_id FOR KEY SHARE) \
              ORDER BY u.ord",
         )
         .bind(reporters)

@@ -21,6 +21,7 @@ use super::{
 };
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile, ProposalId};
 use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
+use crate::privacy::AccountHash;
 
 /// The columns [`decode_timer_row`] reads, as a literal for `concat!`.
 macro_rules! timer_columns {
@@ -110,9 +111,10 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn person_for_account(
+    async fn person_for_hashed_account(
         &self,
         account: &AccountRef,
+        hash: Option<&AccountHash>,
         locale: Locale,
         now: DateTime<Utc>,
     ) -> Result<PersonId, StoreError> {
@@ -120,7 +122,6 @@ impl Store for SqliteStore {
         if let Some(person) = linked_person(&mut *self.pool.acquire().await?, account).await? {
             return Ok(person);
         }
-        let person = PersonId::new_random();
         let profile = encode_profile(&Profile::new(locale))?;
         let at = encode_time(now);
         // Under the write lock nobody can link the account between our check and insert,
@@ -131,15 +132,47 @@ impl Store for SqliteStore {
             tx.rollback().await?;
             return Ok(linked);
         }
-        sqlx::query(
-            "INSERT INTO persons (id, version, profile, created_at, updated_at) VALUES (?, 0, ?, ?, ?)",
+        let returning = match hash {
+            Some(hash) => tombstone_of(&mut tx, hash).await?,
+            None => None,
+        };
+        let person = match &returning {
+            Some(tombstone) => tombstone.person,
+            None => PersonId::new_random(),
+        };
+        // Someone coming back through a second of their accounts is there already.
+        let created = sqlx::query(
+            "INSERT INTO persons (id, version, profile, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         )
         .bind(person.to_string())
+        .bind(returning.as_ref().map_or(0, |tombstone| tombstone.version))
         .bind(profile)
         .bind(&at)
         .bind(&at)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1;
+        if let Some(tombstone) = &returning {
+            if created {
+                sqlx::query("INSERT INTO practice (person_id, data, updated_at) VALUES (?, ?, ?)")
+                    .bind(person.to_string())
+                    .bind(tombstone.practice()?)
+                    .bind(&at)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                // A new account of theirs: snapshots without it are stale.
+                sqlx::query(
+                    "UPDATE persons SET version = version + 1, updated_at = ? WHERE id = ?",
+                )
+                .bind(&at)
+                .bind(person.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         sqlx::query("INSERT INTO accounts (platform, platform_user_id, person_id, created_at) VALUES (?, ?, ?, ?)")
             .bind(account.platform.as_str())
             .bind(&account.user_id)
@@ -870,6 +903,29 @@ async fn linked_person(
     id.map(|id| decode_person_id("accounts", &id)).transpose()
 }
 
+/// The tombstone an account hash leads to, if any.
+async fn tombstone_of(
+    conn: &mut SqliteConnection,
+    hash: &AccountHash,
+) -> Result<Option<batch::TombstoneRead>, StoreError> {
+    let row = sqlx::query(
+        "SELECT t.person_id, t.blocked, t.former, t.version FROM tombstone_accounts a \
+         JOIN tombstones t ON t.person_id = a.person_id WHERE a.account_hash = ?",
+    )
+    .bind(hash.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        Ok(batch::TombstoneRead {
+            person: decode_person_id("tombstones", &row.try_get::<String, _>("person_id")?)?,
+            blocked: row.try_get("blocked")?,
+            former: row.try_get("former")?,
+            version: row.try_get("version")?,
+        })
+    })
+    .transpose()
+}
+
 async fn read_person(
     conn: &mut SqliteConnection,
     person: PersonId,
@@ -1082,8 +1138,6 @@ async fn write_batch(
             "DELETE FROM timers WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM practice WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM match_queue WHERE person_id IN (SELECT value FROM json_each(?))",
-            "DELETE FROM reports WHERE reporter_id IN (SELECT value FROM json_each(?1)) \
-             OR about_id IN (SELECT value FROM json_each(?1))",
             "DELETE FROM outbox WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM accounts WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM persons WHERE id IN (SELECT value FROM json_each(?))",
@@ -1091,6 +1145,7 @@ async fn write_batch(
             sqlx::query(sql).bind(&erased).execute(&mut **tx).await?;
         }
     }
+    write_tombstones(tx, &rows, &at).await?;
     write_matching(tx, &rows).await?;
     let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
     if !rows.outbox.is_empty() {
@@ -1161,8 +1216,44 @@ async fn write_batch(
         .collect())
 }
 
+/// The tombstones of the people erased in a batch: the person's lists (replacing those of
+/// an earlier erasure of theirs), and each of their accounts' hashes leading to them.
+async fn write_tombstones(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    rows: &BatchRows<'_>,
+    at: &str,
+) -> Result<(), StoreError> {
+    for row in &rows.tombstones {
+        let person = row.person.to_string();
+        sqlx::query(
+            "INSERT INTO tombstones (person_id, blocked, former, version, erased_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET \
+             blocked = excluded.blocked, former = excluded.former, \
+             version = excluded.version, erased_at = excluded.erased_at",
+        )
+        .bind(&person)
+        .bind(&row.blocked)
+        .bind(&row.former)
+        .bind(row.version)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        for hash in &row.tombstone.accounts {
+            sqlx::query(
+                "INSERT INTO tombstone_accounts (account_hash, person_id) VALUES (?, ?) \
+                 ON CONFLICT (account_hash) DO UPDATE SET person_id = excluded.person_id",
+            )
+            .bind(hash.as_str())
+            .bind(&person)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// The matching part of a batch (after erasures): the queue follows the practice
-/// records written, and reports are filed while both people still exist.
+/// records written, and reports are filed (they outlive either side's erasure).
 async fn write_matching(
     tx: &mut sqlx::Transaction<'static, Sqlite>,
     rows: &BatchRows<'_>,
@@ -1210,16 +1301,13 @@ async fn write_matching(
                 ])
             })
             .collect();
-        // Someone erased meanwhile cannot be reported (nor report): their data is gone.
+        // A report about someone erased meanwhile is still filed: admins keep reports.
         sqlx::query(
             "INSERT INTO reports (reporter_id, about_id, reason, details, proposal_id, created_at) \
              SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), \
                     json_extract(r.value, '$[2]'), json_extract(r.value, '$[3]'), \
                     json_extract(r.value, '$[4]'), json_extract(r.value, '$[5]') \
-             FROM json_each(?) AS r \
-             WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id = json_extract(r.value, '$[0]')) \
-               AND EXISTS (SELECT 1 FROM persons p WHERE p.id = json_extract(r.value, '$[1]')) \
-             ORDER BY r.key",
+             FROM json_each(?) AS r ORDER BY r.key",
         )
         .bind(serde_json::Value::Array(reports).to_string())
         .execute(&mut **tx)

@@ -5,6 +5,7 @@ mod support;
 
 mod inbox;
 mod matching;
+mod privacy;
 mod quarantine;
 mod runtime;
 mod scheduler;

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use bot_core::domain::{AccountRef, ChatKey, Platform};
 use bot_core::engine::{Event, Input, Reply};
 use bot_core::runtime::{Conversations, Incoming};
-use bot_core::storage::{OutboxLease, Store};
+use bot_core::storage::Store;
 
 use crate::scheduler::conversations;
-use crate::support::{TestDb, now};
+use crate::support::{TestDb, claim_outbox, now};
 
 on_both_backends!(
     onboarding_resumes_after_a_restart,
@@ -153,14 +153,7 @@ async fn delete_me_erases_every_row(store: Arc<dyn Store>, db: &TestDb) {
     // The goodbye waits in the outbox, about nobody, until it is delivered; the export
     // and every other queued message of theirs went with them.
     assert_eq!(db.columns_mentioning(&user).await, vec!["outbox.chat_id"]);
-    let lease = OutboxLease {
-        owner: "test".into(),
-        until: now() + chrono::Duration::hours(1),
-    };
-    let queued = store
-        .claim_outbox(&lease, now(), 1000)
-        .await
-        .expect("claim");
+    let queued = claim_outbox(&*store).await;
     let goodbye: Vec<_> = queued.iter().filter(|m| m.chat.chat_id == user).collect();
     assert_eq!(goodbye.len(), 1, "{goodbye:?}");
     assert_eq!(goodbye[0].person, None);

@@ -323,6 +323,18 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
+/// Every message waiting in the outbox, claimed under a test's own lease.
+pub async fn claim_outbox(store: &dyn Store) -> Vec<bot_core::outbox::OutboxMessage> {
+    let lease = bot_core::storage::OutboxLease {
+        owner: "test".into(),
+        until: now() + chrono::Duration::hours(1),
+    };
+    store
+        .claim_outbox(&lease, now(), 1000)
+        .await
+        .expect("claim")
+}
+
 /// Generates one `#[tokio::test]` per backend for each listed test: `sqlite::name`
 /// always runs, `postgres::name` when `LEXBOT_TEST_POSTGRES_URL` is set.
 macro_rules! on_both_backends {

@@ -1,18 +1,23 @@
 //! The matcher worker over a real store and runtime, on SQLite and (when
 //! `LEXBOT_TEST_POSTGRES_URL` names a server) PostgreSQL: a wave proposes reciprocal
-//! pairs to both sides, queues their notifications and is recorded; one instance leads.
+//! pairs to both sides, queues their notifications and is recorded; one instance leads;
+//! someone who deletes their data and comes back is still kept from whom they blocked,
+//! who blocked them and their former partners.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bot_core::app;
+use bot_core::config::Secret;
 use bot_core::config::Settings;
 use bot_core::domain::{
     AccountRef, Availability, Bio, CefrLevel, ChatKey, DayKind, DayPart, InterestId, LanguageCode,
     LevelChoice, Locale, PartnerStatus, PersonId, Platform, Practice, PracticeStyle,
     PracticeStyles, Profile, Slot, TargetLanguage, Timezone,
 };
-use bot_core::runtime::Conversations;
+use bot_core::engine::{Event, Input};
+use bot_core::privacy::PrivacyKey;
+use bot_core::runtime::{Conversations, Incoming};
 use bot_core::storage::{CommitOutcome, OutboxLease, PersonCommit, PersonWrite, Store};
 use chrono::{DateTime, Utc};
 use matcher::worker::{LEADER_ROLE, MatcherWorker, WorkerConfig};
@@ -30,6 +35,7 @@ use support::TestDb;
 on_both_backends!(
     a_wave_proposes_reciprocal_pairs_to_both_sides,
     the_spawned_worker_leads_alone_and_lets_go,
+    someone_who_deletes_and_rejoins_meets_nobody_they_could_not_before,
 );
 
 fn settings() -> Settings {
@@ -38,9 +44,14 @@ fn settings() -> Settings {
 }
 
 fn conversations(store: Arc<dyn Store>) -> Conversations {
-    Conversations::new(
+    keyed_conversations(store, None)
+}
+
+fn keyed_conversations(store: Arc<dyn Store>, key: Option<PrivacyKey>) -> Conversations {
+    Conversations::with_privacy_key(
         store,
         Arc::new(app::load_context(&settings()).expect("context")),
+        key,
     )
 }
 
@@ -79,29 +90,12 @@ async fn waiting_person(
         .person_for_account(&account, Locale::En, since)
         .await
         .expect("person");
-    let mut practice = Practice::default();
-    practice.partnering.status = PartnerStatus::Waiting { since };
-    let outcome = store
-        .commit_batch(
-            &[PersonCommit::new(
-                person,
-                0,
-                PersonWrite::Update {
-                    profile: Some(profile),
-                    dialogues: Vec::new(),
-                    practice: Some(Box::new(practice)),
-                },
-                since,
-            )],
-            None,
-        )
-        .await
-        .expect("seed");
-    assert!(
-        matches!(outcome[..], [CommitOutcome::Committed { .. }]),
-        "{outcome:?}"
-    );
-    (person, ChatKey::new(Platform::Telegram, user))
+    let chat = ChatKey::new(Platform::Telegram, user);
+    change_person(store, person, &chat, Some(profile), |practice| {
+        practice.partnering.status = PartnerStatus::Waiting { since };
+    })
+    .await;
+    (person, chat)
 }
 
 /// English/Spanish and German/French learners: two pairs, and one person with nobody
@@ -284,5 +278,123 @@ async fn the_spawned_worker_leads_alone_and_lets_go(store: Arc<dyn Store>, _db: 
         .release()
         .await
         .expect("release");
+    conversations.store().close().await;
+}
+
+/// Writes the person's profile (if given) and `change` of their practice record.
+async fn change_person(
+    store: &dyn Store,
+    person: PersonId,
+    chat: &ChatKey,
+    profile: Option<Profile>,
+    change: impl FnOnce(&mut Practice),
+) {
+    let loaded = store
+        .load_person(person, chat)
+        .await
+        .expect("load")
+        .expect("exists");
+    let mut practice = loaded.practice;
+    change(&mut practice);
+    let write = PersonWrite::Update {
+        profile,
+        dialogues: Vec::new(),
+        practice: Some(Box::new(practice)),
+    };
+    let outcome = store
+        .commit_batch(
+            &[PersonCommit::new(person, loaded.version, write, now())],
+            None,
+        )
+        .await
+        .expect("commit");
+    assert!(
+        matches!(outcome[..], [CommitOutcome::Committed { .. }]),
+        "{outcome:?}"
+    );
+}
+
+async fn someone_who_deletes_and_rejoins_meets_nobody_they_could_not_before(
+    store: Arc<dyn Store>,
+    _db: &TestDb,
+) {
+    // Ben learns English; Ana, Dora and Emil could all practise with him. Ana blocked
+    // him, and Dora was his partner (only his own record still says so).
+    let since = now() - chrono::Duration::hours(2);
+    let (ana, ana_chat) = waiting_person(&*store, profile("en", "es"), since).await;
+    let (ben, ben_chat) = waiting_person(&*store, profile("es", "en"), since).await;
+    let (dora, _) = waiting_person(&*store, profile("en", "es"), since).await;
+    // Emil shares no interest with Ben: the others would be proposed before him.
+    let mut stranger = profile("en", "es");
+    stranger.interests = vec![InterestId("cooking".into())];
+    let (emil, _) = waiting_person(&*store, stranger, since).await;
+    change_person(&*store, ana, &ana_chat, None, |practice| {
+        practice.partnering.blocked.push(ben);
+    })
+    .await;
+    change_person(&*store, ben, &ben_chat, None, |practice| {
+        practice.partnering.former.push(dora);
+    })
+    .await;
+
+    let key =
+        PrivacyKey::new(&Secret::new("matcher-test-privacy-key-0123456789")).expect("long enough");
+    let conversations = keyed_conversations(store.clone(), Some(key));
+    let ben_says = |input: Input| {
+        let account = AccountRef::new(Platform::Telegram, ben_chat.chat_id.clone());
+        let incoming = Incoming::new(account, ben_chat.clone(), Event::new(input));
+        let conversations = conversations.clone();
+        async move {
+            conversations
+                .handle(&incoming, now())
+                .await
+                .expect("step commits")
+        }
+    };
+    ben_says(Input::from_text("/delete_me")).await;
+    ben_says(Input::Button("del:yes".into())).await;
+    assert_eq!(
+        store.queue_len().await.expect("queue"),
+        3,
+        "he left the queue"
+    );
+    // He comes back, fills in his profile again and waits.
+    ben_says(Input::from_text("/start")).await;
+    let back = store
+        .person_for_account(
+            &AccountRef::new(Platform::Telegram, ben_chat.chat_id.clone()),
+            Locale::En,
+            now(),
+        )
+        .await
+        .expect("back");
+    assert_eq!(back, ben);
+    change_person(
+        &*store,
+        ben,
+        &ben_chat,
+        Some(profile("es", "en")),
+        |practice| practice.partnering.status = PartnerStatus::Waiting { since: now() },
+    )
+    .await;
+
+    let worker = MatcherWorker::new(conversations.clone(), &settings()).expect("config");
+    let outcome = worker.run_wave(now()).await.expect("wave");
+    assert_eq!((outcome.waiting, outcome.pairs), (4, 1), "{outcome:?}");
+    let loaded = store
+        .load_person(ben, &ben_chat)
+        .await
+        .expect("load")
+        .expect("exists");
+    let PartnerStatus::Proposed(proposal) = &loaded.practice.partnering.status else {
+        panic!(
+            "Ben has no proposal: {:?}",
+            loaded.practice.partnering.status
+        );
+    };
+    assert_eq!(
+        proposal.partner.person, emil,
+        "only the stranger is proposed"
+    );
     conversations.store().close().await;
 }

@@ -290,6 +290,35 @@ fn both_accept_then_talk_reveal_and_end() {
     assert!(pair.ben_heard().is_empty());
 }
 
+/// Ana's /export, as text.
+fn ana_exports(pair: &mut Pair) -> String {
+    pair.ana.send(Input::from_text("/export"));
+    let export = pair.ana.replies[0]
+        .attachment
+        .as_ref()
+        .expect("a JSON file");
+    export.content.clone()
+}
+
+#[test]
+fn an_export_shows_the_partner_by_reference_and_their_handle_once_both_revealed() {
+    let (mut pair, _) = Pair::partnered();
+    let ben = [pair.ben.id.to_string(), "\"ben\"".to_owned()];
+    contains(&pair.ben_says("/reveal"), "I asked your partner");
+    let export = ana_exports(&mut pair);
+    contains(&export, "\"partner\": \"partner-1\"");
+    for trace in ben.iter().chain([&"@ben".to_owned()]) {
+        assert!(!export.contains(trace.as_str()), "{trace} in {export}");
+    }
+    // Ben's handle came with his request; Ana sees it once she asks too.
+    contains(&pair.ana_says("/reveal"), "Your partner: @ben on Telegram");
+    let export = ana_exports(&mut pair);
+    contains(&export, "\"partner_handle\": \"@ben on Telegram\"");
+    for trace in &ben {
+        assert!(!export.contains(trace.as_str()), "{trace} in {export}");
+    }
+}
+
 #[test]
 fn acceptances_that_cross_make_one_partnership() {
     let mut pair = Pair::waiting();
