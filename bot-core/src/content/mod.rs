@@ -276,6 +276,13 @@ impl Content {
         self.languages.iter().find(|language| language.code == code)
     }
 
+    /// A language's name in `locale` as menus and the profile card show it; the code for
+    /// a language the pack no longer has.
+    pub fn language_name(&self, code: LanguageCode, locale: Locale) -> String {
+        self.language(code)
+            .map_or_else(|| code.to_string(), |l| l.names.get(locale).to_owned())
+    }
+
     /// A code ("es", " ES"), or a language name in any locale, case-insensitive ("spanish", "Испанский", "испанский").
     pub fn find_language(&self, input: &str) -> Option<&Language> {
         LanguageCode::parse(input)
