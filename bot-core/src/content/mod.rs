@@ -52,6 +52,9 @@ const SHIPPED_EXAMS: &[(&str, &str)] = shipped![
     "config/content/exams/placement-de.toml",
     "config/content/exams/placement-en.toml",
     "config/content/exams/placement-es.toml",
+    "config/content/exams/placement-fr.toml",
+    "config/content/exams/placement-it.toml",
+    "config/content/exams/placement-pt.toml",
     "config/content/exams/placement-ru.toml",
     "config/content/exams/week-check-de.toml",
     "config/content/exams/week-check-en.toml",
@@ -271,6 +274,13 @@ impl Content {
 
     pub fn language(&self, code: LanguageCode) -> Option<&Language> {
         self.languages.iter().find(|language| language.code == code)
+    }
+
+    /// A language's name in `locale` as menus and the profile card show it; the code for
+    /// a language the pack no longer has.
+    pub fn language_name(&self, code: LanguageCode, locale: Locale) -> String {
+        self.language(code)
+            .map_or_else(|| code.to_string(), |l| l.names.get(locale).to_owned())
     }
 
     /// A code ("es", " ES"), or a language name in any locale, case-insensitive ("spanish", "Испанский", "испанский").

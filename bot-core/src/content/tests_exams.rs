@@ -169,6 +169,35 @@ fn shipped_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/content")
 }
 
+/// The languages the starter pack ships a placement test for.
+const PLACEMENT_LANGUAGES: [&str; 7] = ["en", "es", "de", "fr", "it", "pt", "ru"];
+
+/// A shipped placement pool holds at least this many questions at every level: more than
+/// the loader's minimum, so one unlucky answer does not decide a level.
+const POOL_MIN_PER_LEVEL: usize = 5;
+
+/// Why a placement pool cannot tell the levels apart well: each level with fewer than
+/// [`POOL_MIN_PER_LEVEL`] questions, and each question type it never uses (a pool of one
+/// type tests one skill). Empty for a balanced pool.
+fn pool_problems(exam: &Exam) -> Vec<String> {
+    let mut problems: Vec<String> = CefrLevel::ALL
+        .into_iter()
+        .map(|level| {
+            let count = exam.questions.iter().filter(|q| q.level == level).count();
+            (level, count)
+        })
+        .filter(|(_, count)| *count < POOL_MIN_PER_LEVEL)
+        .map(|(level, count)| format!("{level} has {count} questions"))
+        .collect();
+    problems.extend(
+        ["single", "multiple", "ordering", "text"]
+            .into_iter()
+            .filter(|kind| !exam.questions.iter().any(|q| kind_name(q) == *kind))
+            .map(|kind| format!("no {kind} question")),
+    );
+    problems
+}
+
 /// What both the embedded pack and the repository's directory must hold.
 fn assert_starter_pack(content: &Content) {
     let placements: Vec<&Exam> = content
@@ -176,23 +205,19 @@ fn assert_starter_pack(content: &Content) {
         .iter()
         .filter(|exam| exam.kind == ExamKind::Placement)
         .collect();
-    assert_eq!(placements.len(), 4, "placement exams");
-    for language in ["en", "es", "de", "ru"] {
+    assert_eq!(
+        placements.len(),
+        PLACEMENT_LANGUAGES.len(),
+        "placement exams"
+    );
+    for language in PLACEMENT_LANGUAGES {
         let exam = content
             .placement_exam(code(language))
             .unwrap_or_else(|| panic!("no placement exam for {language}"));
         assert!(exam.questions.len() >= 30, "{}", exam.id);
-        for level in CefrLevel::ALL {
-            let at_level = exam.questions.iter().filter(|q| q.level == level).count();
-            assert!(at_level >= 5, "{}: {level} has {at_level}", exam.id);
-        }
-        for kind in ["single", "multiple", "ordering", "text"] {
-            assert!(
-                exam.questions.iter().any(|q| kind_name(q) == kind),
-                "{} has no {kind} question",
-                exam.id
-            );
-        }
+    }
+    for exam in placements {
+        assert_eq!(pool_problems(exam), Vec::<String>::new(), "{}", exam.id);
     }
     assert_eq!(content.courses().len(), 2, "courses");
     for course in content.courses() {
@@ -238,7 +263,7 @@ fn kind_name(question: &Question) -> &'static str {
 }
 
 #[test]
-fn the_embedded_pack_ships_four_placement_tests_and_two_courses() {
+fn the_embedded_pack_ships_seven_placement_tests_and_two_courses() {
     let content = Content::embedded().unwrap_or_else(|errors| panic!("embedded pack:\n{errors}"));
     assert_starter_pack(&content);
 }
@@ -251,6 +276,59 @@ fn the_repository_directory_loads_with_no_errors_and_the_same_exams_and_courses(
     // Catches a file added to config/content/ but not to the embedded list, or the other way.
     assert_eq!(loaded.exams(), embedded.exams());
     assert_eq!(loaded.courses(), embedded.courses());
+}
+
+/// The pool check itself: a shipped pool passes, and the same pool with a level cut short
+/// or a question type taken out is reported for exactly that.
+#[test]
+fn the_pool_check_reports_a_thin_level_and_a_missing_type() {
+    let content = Content::embedded().unwrap_or_else(|errors| panic!("{errors}"));
+    let balanced = content
+        .placement_exam(code("en"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no placement-en"));
+    assert!(pool_problems(&balanced).is_empty());
+
+    let mut thin = balanced.clone();
+    let c2 = CefrLevel::C2;
+    let at_c2 = thin.questions.iter().filter(|q| q.level == c2).count();
+    let mut dropped = 0;
+    // Keep 4 of the C2 questions.
+    thin.questions.retain(|q| {
+        let drop = q.level == c2 && dropped < at_c2 - 4;
+        dropped += usize::from(drop);
+        !drop
+    });
+    assert_eq!(pool_problems(&thin), ["C2 has 4 questions"]);
+
+    // Every level keeps its questions; only their types change.
+    let as_single = |question: &mut Question| {
+        let options = match &question.kind {
+            QuestionKind::Text { accepted, .. } => accepted.clone(),
+            _ => question.options().to_vec(),
+        };
+        question.kind = QuestionKind::Single {
+            options,
+            correct: 0,
+        };
+    };
+    let mut no_ordering = balanced.clone();
+    no_ordering
+        .questions
+        .iter_mut()
+        .filter(|q| kind_name(q) == "ordering")
+        .for_each(as_single);
+    assert_eq!(pool_problems(&no_ordering), ["no ordering question"]);
+    let mut single_only = balanced;
+    single_only.questions.iter_mut().for_each(as_single);
+    assert_eq!(
+        pool_problems(&single_only),
+        [
+            "no multiple question",
+            "no ordering question",
+            "no text question"
+        ]
+    );
 }
 
 /// The right answer built from each shipped question's key is accepted, and a wrong one

@@ -18,9 +18,11 @@ mod proptests;
 use chrono::{DateTime, Utc};
 
 use crate::content::Content;
-use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Practice, Profile, QuietHours};
+use crate::domain::{
+    AccountRef, ChatKey, LanguageCode, Locale, PersonId, Practice, Profile, QuietHours,
+};
 use crate::flows;
-use crate::i18n::{Arg, Texts};
+use crate::i18n::{Arg, GrammaticalCase, Texts};
 
 pub use event::{ChatKind, Event, Input};
 pub use peer::{PeerKind, PeerMessage, Undelivered};
@@ -122,6 +124,28 @@ impl Context {
 
     pub fn tf(&self, locale: Locale, key: &str, args: &[(&str, Arg<'_>)]) -> String {
         self.texts.tf(locale, key, args)
+    }
+
+    /// A language's name as the placeables of a sentence, one per grammatical case
+    /// (`$language`, `$language-genitive`, `$language-prepositional`): each locale's text
+    /// takes the form its grammar needs there. Where the locale's names do not inflect,
+    /// every placeable holds the menu name.
+    pub fn language_args(
+        &self,
+        locale: Locale,
+        code: LanguageCode,
+    ) -> Vec<(&'static str, Arg<'static>)> {
+        let menu_name = self.content.language_name(code, locale);
+        GrammaticalCase::ALL
+            .into_iter()
+            .map(|case| {
+                let name = self
+                    .texts
+                    .language_name(locale, code.as_str(), case)
+                    .map_or_else(|| menu_name.clone(), str::to_owned);
+                (case.placeable(), name.into())
+            })
+            .collect()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Mistakes a person can make, each with a localised explanation. Internal failures
 //! (storage, bugs) are a different type and never shown to people.
 
-use crate::domain::{BioError, Locale, TimezoneError};
+use crate::domain::{BioError, LanguageCode, Locale, TimezoneError};
 use crate::engine::Context;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +12,7 @@ pub enum UserError {
     },
     /// A language picked as a target that the person speaks natively.
     AlreadyNative {
-        language: String,
+        language: LanguageCode,
     },
     TooMany {
         max: usize,
@@ -58,7 +58,7 @@ impl UserError {
             UserError::AlreadyNative { language } => cx.tf(
                 locale,
                 "error-already-native",
-                &[("language", language.as_str().into())],
+                &cx.language_args(locale, *language),
             ),
             UserError::TooMany { max } => {
                 cx.tf(locale, "error-too-many", &[("max", (*max).into())])

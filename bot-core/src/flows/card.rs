@@ -3,7 +3,7 @@
 use crate::domain::{LevelChoice, Locale, Profile};
 use crate::engine::Context;
 
-use super::questions::{availability_text, language_name, style_label};
+use super::questions::{availability_text, style_label};
 
 pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
     let unanswered = || cx.t(locale, "card-unanswered");
@@ -19,7 +19,7 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
         profile
             .native
             .iter()
-            .map(|l| language_name(&cx.content, *l, locale))
+            .map(|l| cx.content.language_name(*l, locale))
             .collect(),
     );
     let targets = list(
@@ -27,7 +27,7 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
             .targets
             .iter()
             .map(|t| {
-                let name = language_name(&cx.content, t.language, locale);
+                let name = cx.content.language_name(t.language, locale);
                 let level = match t.level {
                     None => cx.t(locale, "card-level-unanswered"),
                     Some(LevelChoice::PlacementTest) => cx.t(locale, "card-level-placement"),

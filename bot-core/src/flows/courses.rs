@@ -19,8 +19,6 @@ use crate::engine::{
     Keyboard, PersonView, Reply, TimerKind, TimerSpec, Transition, quote,
 };
 
-use super::questions::language_name;
-
 /// Deliveries that find the day unfinished before lessons pause.
 const MAX_UNANSWERED_DELIVERIES: u8 = 2;
 
@@ -241,7 +239,7 @@ pub fn prompt(cx: &Context, person: &PersonView<'_>, enrolling: &Enrolling) -> R
                 .iter()
                 .map(|target| {
                     Button::new(
-                        language_name(&cx.content, target.language, locale),
+                        cx.content.language_name(target.language, locale),
                         format!("crs:lang:{}", target.language),
                     )
                 })

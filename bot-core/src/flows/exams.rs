@@ -19,8 +19,6 @@ use crate::engine::{
     PersonView, Reply, TimerKind, TimerSpec, Toggle, Transition, quote,
 };
 
-use super::questions::language_name;
-
 /// /placement [language]: the placement test of a learned language.
 pub fn placement(
     cx: &Context,
@@ -42,7 +40,7 @@ pub fn placement(
                     .iter()
                     .map(|code| {
                         Button::new(
-                            language_name(&cx.content, *code, locale),
+                            cx.content.language_name(*code, locale),
                             format!("plc:lang:{code}"),
                         )
                     })
@@ -87,10 +85,7 @@ fn start_placement(
         None => Transition::to(state).say(cx.tf(
             locale,
             "placement-none",
-            &[(
-                "language",
-                language_name(&cx.content, language, locale).into(),
-            )],
+            &cx.language_args(locale, language),
         )),
     }
 }
@@ -749,18 +744,9 @@ pub fn level_prompt(
         Some(LevelChoice::Known(level)) => level.to_string(),
         _ => cx.t(locale, "card-level-unanswered"),
     };
-    Reply::text(cx.tf(
-        locale,
-        "placement-propose",
-        &[
-            (
-                "language",
-                language_name(&cx.content, language, locale).into(),
-            ),
-            ("level", level.as_str().into()),
-        ],
-    ))
-    .with_keyboard(Keyboard::Choice(vec![
+    let mut args = cx.language_args(locale, language);
+    args.push(("level", level.as_str().into()));
+    Reply::text(cx.tf(locale, "placement-propose", &args)).with_keyboard(Keyboard::Choice(vec![
         Button::new(
             cx.tf(
                 locale,
@@ -801,23 +787,20 @@ pub fn handle_level(
     let Input::Button(data) = input else {
         return again(cx.t(locale, "error-use-buttons"));
     };
-    let name = language_name(&cx.content, language, locale);
+    let mut args = cx.language_args(locale, language);
     if *data == format!("plc:yes:{language}:{level}") {
         let mut profile = person.profile.clone();
         let Some(target) = profile.targets.iter_mut().find(|t| t.language == language) else {
             return Transition::to(DialogueState::Idle).say(cx.tf(
                 locale,
                 "placement-not-learning",
-                &[("language", name.into())],
+                &args,
             ));
         };
         target.level = Some(LevelChoice::Known(level));
+        args.push(("level", level.as_str().into()));
         return Transition::to(DialogueState::Idle)
-            .say(cx.tf(
-                locale,
-                "placement-level-set",
-                &[("language", name.into()), ("level", level.as_str().into())],
-            ))
+            .say(cx.tf(locale, "placement-level-set", &args))
             .effect(Effect::SaveProfile(profile));
     }
     if *data == format!("plc:no:{language}:{level}") {

@@ -55,7 +55,6 @@ pub fn prompt(cx: &Context, draft: &Profile, question: Question, now: DateTime<U
             ))
         }
         Question::TargetLevel { language } => {
-            let name = language_name(&cx.content, language, locale);
             let mut buttons: Vec<_> = CefrLevel::ALL
                 .into_iter()
                 .map(|level| Button::new(level.as_str(), format!("lvl:{language}:{level}")))
@@ -64,8 +63,12 @@ pub fn prompt(cx: &Context, draft: &Profile, question: Question, now: DateTime<U
                 cx.t(locale, "level-placement-test"),
                 format!("lvl:{language}:{PLACEMENT_TEST}"),
             ));
-            Reply::text(cx.tf(locale, "ask-target-level", &[("language", name.into())]))
-                .with_keyboard(Keyboard::Choice(buttons))
+            let text = cx.tf(
+                locale,
+                "ask-target-level",
+                &cx.language_args(locale, language),
+            );
+            Reply::text(text).with_keyboard(Keyboard::Choice(buttons))
         }
         Question::Interests => {
             let options = cx
@@ -212,9 +215,7 @@ fn answer_button(
             if let Some(at) = next.targets.iter().position(|t| t.language == language) {
                 next.targets.remove(at);
             } else if next.native.contains(&language) {
-                return Err(UserError::AlreadyNative {
-                    language: language_name(&cx.content, language, draft.locale),
-                });
+                return Err(UserError::AlreadyNative { language });
             } else {
                 require_room(next.targets.len(), cx.limits.max_target_languages)?;
                 next.targets.push(TargetLanguage::new(language));
@@ -317,9 +318,7 @@ fn answer_text(
         Question::TargetLanguages => {
             let languages = parse_languages(&cx.content, text)?;
             if let Some(native) = languages.iter().find(|l| next.native.contains(l)) {
-                return Err(UserError::AlreadyNative {
-                    language: language_name(&cx.content, *native, draft.locale),
-                });
+                return Err(UserError::AlreadyNative { language: *native });
             }
             require_room(
                 languages.len().saturating_sub(1),
@@ -453,12 +452,6 @@ fn multi_select(cx: &Context, locale: Locale, prefix: &str, options: Vec<Toggle>
         options,
         done: Button::new(cx.t(locale, "button-done"), format!("{prefix}:{DONE}")),
     }
-}
-
-pub fn language_name(content: &Content, code: LanguageCode, locale: Locale) -> String {
-    content
-        .language(code)
-        .map_or_else(|| code.to_string(), |l| l.names.get(locale).to_owned())
 }
 
 pub fn slot_label(cx: &Context, locale: Locale, slot: Slot) -> String {

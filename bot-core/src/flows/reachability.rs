@@ -103,7 +103,7 @@ mod tests {
                 .contains("https://t.me/lexbot_bot?start=group")
         );
         assert!(
-            transition.replies[0].text.contains("лично"),
+            transition.replies[0].text.contains("в личных сообщениях"),
             "{}",
             transition.replies[0].text
         );

@@ -94,7 +94,7 @@ fn overview(cx: &Context, locale: Locale, tz: Timezone, practice: &Practice) -> 
             "reminders-line",
             &[
                 ("time", reminder.time.to_string().into()),
-                ("days", days_text(cx, locale, reminder.days).into()),
+                ("weekdays", days_text(cx, locale, reminder.days).into()),
             ],
         ));
     }
@@ -114,7 +114,7 @@ fn overview(cx: &Context, locale: Locale, tz: Timezone, practice: &Practice) -> 
                 "button-reminder-remove",
                 &[
                     ("time", reminder.time.to_string().into()),
-                    ("days", days_text(cx, locale, reminder.days).into()),
+                    ("weekdays", days_text(cx, locale, reminder.days).into()),
                 ],
             ),
             format!("rem:del:{}", reminder.id),
@@ -301,7 +301,7 @@ fn add(
                 "reminders-added",
                 &[
                     ("time", time.to_string().into()),
-                    ("days", days_text(cx, locale, days).into()),
+                    ("weekdays", days_text(cx, locale, days).into()),
                     ("next", when_text(cx, locale, tz, next).into()),
                 ],
             ))
