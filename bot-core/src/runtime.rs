@@ -223,6 +223,7 @@ impl Conversations {
             };
             quarantine.push(Quarantine {
                 key: key.clone(),
+                person: None,
                 attempts: *attempts,
                 reason: reason.to_owned(),
             });
@@ -969,6 +970,7 @@ impl PersonSteps {
                 if let Some(key) = &item.update {
                     self.quarantined.push(Quarantine {
                         key: key.clone(),
+                        person: Some(self.person),
                         attempts: 1,
                         reason: PANICKED.to_owned(),
                     });

@@ -18,5 +18,7 @@ CREATE TABLE quarantined_updates (
     reason TEXT NOT NULL,
     -- The update as the platform sent it, when the inbox still held it.
     payload TEXT,
+    -- Whose step it was, when known (a panicked step); erased with that person.
+    person_id UUID,
     PRIMARY KEY (platform, update_id)
 );

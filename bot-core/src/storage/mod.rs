@@ -380,6 +380,8 @@ pub struct ReplayedUpdate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quarantine {
     pub key: UpdateKey,
+    /// Whose step it was, when known: their /delete_me erases the record.
+    pub person: Option<PersonId>,
     /// How often it was stepped before it was given up.
     pub attempts: u32,
     /// Why: "step panicked", or the last failure. Never a person's text.

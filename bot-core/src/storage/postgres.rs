@@ -1047,6 +1047,7 @@ async fn write_batch(
             "DELETE FROM practice WHERE person_id = ANY($1)",
             "DELETE FROM match_queue WHERE person_id = ANY($1)",
             "DELETE FROM outbox WHERE person_id = ANY($1)",
+            "DELETE FROM quarantined_updates WHERE person_id = ANY($1)",
             "DELETE FROM accounts WHERE person_id = ANY($1)",
             "DELETE FROM persons WHERE id = ANY($1)",
         ] {
@@ -1367,8 +1368,8 @@ async fn write_quarantine(
     for update in updates {
         sqlx::query(
             "INSERT INTO quarantined_updates \
-                 (platform, update_id, quarantined_at, attempts, reason, payload) \
-             VALUES ($1, $2, $3, $4, $5, \
+                 (platform, update_id, quarantined_at, attempts, reason, person_id, payload) \
+             VALUES ($1, $2, $3, $4, $5, $6, \
                      (SELECT payload FROM inbox WHERE platform = $1 AND update_id = $2)) \
              ON CONFLICT (platform, update_id) DO UPDATE SET \
                  quarantined_at = excluded.quarantined_at, attempts = excluded.attempts, \
@@ -1380,6 +1381,7 @@ async fn write_quarantine(
         .bind(at)
         .bind(i32::try_from(update.attempts).unwrap_or(i32::MAX))
         .bind(update.reason.as_str())
+        .bind(update.person.map(|person| person.as_uuid()))
         .execute(&mut **tx)
         .await?;
     }

@@ -1139,6 +1139,7 @@ async fn write_batch(
             "DELETE FROM practice WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM match_queue WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM outbox WHERE person_id IN (SELECT value FROM json_each(?))",
+            "DELETE FROM quarantined_updates WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM accounts WHERE person_id IN (SELECT value FROM json_each(?))",
             "DELETE FROM persons WHERE id IN (SELECT value FROM json_each(?))",
         ] {
@@ -1436,8 +1437,8 @@ async fn write_quarantine(
     for update in updates {
         sqlx::query(
             "INSERT INTO quarantined_updates \
-                 (platform, update_id, quarantined_at, attempts, reason, payload) \
-             VALUES (?1, ?2, ?3, ?4, ?5, \
+                 (platform, update_id, quarantined_at, attempts, reason, person_id, payload) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, \
                      (SELECT payload FROM inbox WHERE platform = ?1 AND update_id = ?2)) \
              ON CONFLICT (platform, update_id) DO UPDATE SET \
                  quarantined_at = excluded.quarantined_at, attempts = excluded.attempts, \
@@ -1449,6 +1450,7 @@ async fn write_quarantine(
         .bind(at)
         .bind(i64::from(update.attempts))
         .bind(update.reason.as_str())
+        .bind(update.person.map(|person| person.to_string()))
         .execute(&mut **tx)
         .await?;
     }

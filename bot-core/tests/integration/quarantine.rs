@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bot_core::domain::{AccountRef, ChatKey, Locale, Platform};
 use bot_core::engine::{Event, Input, Reply};
 use bot_core::outbox::{NewOutboxMessage, OutboxBody};
-use bot_core::runtime::Incoming;
+use bot_core::runtime::{Incoming, PANICKED};
 use bot_core::storage::{InboxUpdate, Quarantine, Store, UpdateKey};
 
 use crate::scheduler::conversations;
@@ -16,6 +16,7 @@ use crate::support::{TestDb, now};
 on_both_backends!(
     replays_count_attempts_and_a_given_up_update_leaves_the_inbox,
     a_commit_the_database_refuses_fails_only_its_person,
+    a_panicking_step_is_quarantined_and_erased_with_its_person,
 );
 
 fn received(id: u32) -> InboxUpdate {
@@ -74,6 +75,7 @@ async fn replays_count_attempts_and_a_given_up_update_leaves_the_inbox(
         .quarantine_updates(
             &[Quarantine {
                 key: key(7),
+                person: None,
                 attempts: 2,
                 reason: "failed 2 replays".into(),
             }],
@@ -125,6 +127,7 @@ async fn replays_count_attempts_and_a_given_up_update_leaves_the_inbox(
         .quarantine_updates(
             &[Quarantine {
                 key: key(99),
+                person: None,
                 attempts: 1,
                 reason: "step panicked".into(),
             }],
@@ -214,4 +217,87 @@ async fn a_commit_the_database_refuses_fails_only_its_person(store: Arc<dyn Stor
         .handle(&incoming("ana", "/help"), now())
         .await
         .expect("ana's step commits again");
+}
+
+async fn a_panicking_step_is_quarantined_and_erased_with_its_person(
+    store: Arc<dyn Store>,
+    db: &TestDb,
+) {
+    let conversations = conversations(store.clone());
+    conversations.before_each_step(Arc::new(|event| {
+        if matches!(&event.input, Input::Text(text) if text == "boom") {
+            panic!("a step panicked on purpose");
+        }
+    }));
+    let with_update = |user: &str, text: &str, id: u32| {
+        let mut event = incoming(user, text);
+        event.update = Some(key(id));
+        event
+    };
+    let results = conversations
+        .handle_batch(
+            vec![
+                incoming("ana", "/start"),
+                with_update("ana", "boom", 501),
+                incoming("ben", "/start"),
+                incoming("ana", "/help"),
+            ],
+            now(),
+        )
+        .await;
+    let texts: Vec<String> = results
+        .iter()
+        .map(|result| {
+            let handled = result.as_ref().expect("every step commits");
+            handled
+                .replies
+                .iter()
+                .map(|reply| reply.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    assert!(texts[1].contains("Something went wrong"), "{texts:?}");
+    assert!(texts[2].contains("Step 1 of 9"), "ben goes on: {texts:?}");
+    assert!(!texts[3].is_empty(), "ana's next step goes on: {texts:?}");
+
+    let quarantined = store.quarantined(10).await.expect("quarantined");
+    assert_eq!(quarantined.len(), 1, "{quarantined:?}");
+    assert_eq!(quarantined[0].key, key(501));
+    assert_eq!(quarantined[0].reason, PANICKED);
+    // Redelivered, it is recognised and not stepped again.
+    let again = conversations
+        .handle_batch(vec![with_update("ana", "boom", 501)], now())
+        .await;
+    assert!(again[0].as_ref().expect("handled").duplicate);
+
+    // Ana's /delete_me takes the record of her update with her.
+    let ana = store
+        .person_for_account(
+            &AccountRef::new(Platform::Telegram, "ana"),
+            Locale::En,
+            now(),
+        )
+        .await
+        .expect("ana")
+        .to_string();
+    assert!(
+        db.columns_mentioning(&ana)
+            .await
+            .contains(&"quarantined_updates.person_id".to_owned())
+    );
+    for step in [
+        Input::Button("ui:en".into()),
+        Input::from_text("/delete_me"),
+        Input::Button("del:yes".into()),
+    ] {
+        let event = Incoming::new(
+            AccountRef::new(Platform::Telegram, "ana"),
+            ChatKey::new(Platform::Telegram, "ana"),
+            Event::new(step),
+        );
+        conversations.handle(&event, now()).await.expect("step");
+    }
+    assert!(store.quarantined(10).await.expect("read").is_empty());
+    assert!(db.columns_mentioning(&ana).await.is_empty());
 }
