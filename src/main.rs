@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use bot_core::app::{Adapter, Application, Service};
 use bot_core::config::{DEFAULT_TOML, Secrets, Settings};
 use bot_core::{app, terminal};
 use clap::{Parser, Subcommand};
-use matcher::worker::{MatcherWorker, WorkerConfig};
+use matcher::worker::{EmbeddedMatcher, MatcherWorker, WorkerConfig};
 
 /// Every request allocates a great deal (JSON in and out, SQL rows): glibc's allocator
 /// took a quarter of the CPU time under load (telegram/benches/load.rs), mimalloc a tenth.
@@ -246,51 +247,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = load()?;
             init_tracing(&settings.log.filter);
             let secrets = Secrets::from_env();
-            let options = telegram::TelegramOptions::from_settings(&settings, &secrets)?;
+            let mut adapters: Vec<Box<dyn Adapter>> = Vec::new();
+            if let Some(options) = telegram::TelegramOptions::from_settings(&settings, &secrets)? {
+                adapters.push(Box::new(telegram::TelegramAdapter::new(options)));
+            }
             // A process may run only the scheduler or the matcher (beside adapters in
             // other processes); with none of them there is nothing to do.
-            if options.is_none() && !settings.scheduler.enabled && !settings.matching.embedded {
+            if adapters.is_empty() && !settings.scheduler.enabled && !settings.matching.embedded {
                 anyhow::bail!(
                     "nothing to run: set TELEGRAM_BOT_TOKEN to start the Telegram adapter \
                      (or enable scheduler.enabled or matching.embedded)"
                 );
             }
-            let matcher_config = WorkerConfig::from_settings(&settings)?;
+            let mut services: Vec<Box<dyn Service>> = Vec::new();
+            if settings.matching.embedded {
+                services.push(Box::new(EmbeddedMatcher(WorkerConfig::from_settings(
+                    &settings,
+                )?)));
+            }
             runtime()?.block_on(async {
-                let conversations = app::build(&settings, &secrets).await?;
-                let running = match options {
-                    Some(options) => Some(
-                        telegram::start(conversations.clone(), options, settings.dispatcher())
-                            .await?,
-                    ),
-                    None => None,
-                };
-                // Lessons, reminders, exam time limits, timeouts and peer messages fire
-                // from here.
-                let scheduler = app::start_scheduler(&conversations, &settings);
-                let matcher = settings.matching.embedded.then(|| {
-                    MatcherWorker::with_config(conversations.clone(), matcher_config).spawn()
-                });
-                match &running {
-                    Some(running) => {
-                        tracing::info!(bot = %running.bot_username, "lexbot is running");
-                    }
-                    None => tracing::info!("lexbot is running without a chat adapter"),
+                let application =
+                    Application::build(&settings, &secrets, adapters, services).await?;
+                if application.identities().is_empty() {
+                    tracing::info!("lexbot is running without a chat adapter");
+                }
+                for (adapter, identity) in application.identities() {
+                    tracing::info!(%adapter, %identity, "lexbot is running");
                 }
                 shutdown_signal().await;
                 tracing::info!("shutting down");
-                // The matcher proposes through the runtime: it stops first, so that its
-                // last wave commits.
-                if let Some(matcher) = matcher {
-                    matcher.shutdown().await;
-                }
-                if let Some(scheduler) = scheduler {
-                    scheduler.shutdown().await;
-                }
-                if let Some(running) = running {
-                    running.shutdown().await;
-                }
-                conversations.store().close().await;
+                application.shutdown().await;
                 Ok(())
             })
         }

@@ -24,6 +24,7 @@ pub struct Settings {
     pub content: ContentSettings,
     pub log: LogSettings,
     pub outbox: OutboxSettings,
+    pub http: HttpSettings,
     pub telegram: TelegramSettings,
     pub scheduler: SchedulerSettings,
     pub training: TrainingSettings,
@@ -132,6 +133,8 @@ pub struct OutboxSettings {
     pub max_attempts: u32,
     pub base_backoff_ms: u64,
     pub max_backoff_seconds: u64,
+    /// How often to look for messages other processes queued or a dead one left.
+    pub claim_interval_ms: u64,
 }
 
 /// How lexbot receives Telegram updates.
@@ -150,9 +153,17 @@ pub struct TelegramSettings {
     pub poll_timeout_seconds: u32,
     /// Any Bot API request taking longer counts as a network failure.
     pub request_timeout_seconds: u64,
-    /// Where the webhook server listens, and the path Telegram posts to.
-    pub webhook_listen: String,
+    /// The path on the HTTP server (`http.listen`) Telegram posts to.
     pub webhook_path: String,
+}
+
+/// The one HTTP server adapters mount their routes on (the Telegram webhook); it runs
+/// only when some adapter has routes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Where it listens, like 0.0.0.0:8443 (port 0: any free port).
+    pub listen: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -355,6 +366,12 @@ impl Settings {
         check_range("outbox.max_attempts", outbox.max_attempts, 1, 100)?;
         check_range("outbox.base_backoff_ms", outbox.base_backoff_ms, 1, 600_000)?;
         check_range(
+            "outbox.claim_interval_ms",
+            outbox.claim_interval_ms,
+            10,
+            600_000,
+        )?;
+        check_range(
             "outbox.max_backoff_seconds",
             outbox.max_backoff_seconds,
             1,
@@ -444,19 +461,7 @@ impl Settings {
             u64::from(telegram.poll_timeout_seconds) + 5,
             600,
         )?;
-        if telegram
-            .webhook_listen
-            .parse::<std::net::SocketAddr>()
-            .is_err()
-        {
-            return Err(ConfigError::Value {
-                key: "telegram.webhook_listen",
-                reason: format!(
-                    "`{}` is not an address like 0.0.0.0:8443",
-                    telegram.webhook_listen
-                ),
-            });
-        }
+        self.http_listen()?;
         if !telegram.webhook_path.starts_with('/') {
             return Err(ConfigError::Value {
                 key: "telegram.webhook_path",
@@ -464,6 +469,14 @@ impl Settings {
             });
         }
         Ok(())
+    }
+
+    /// Where the HTTP server listens.
+    pub fn http_listen(&self) -> Result<std::net::SocketAddr, ConfigError> {
+        self.http.listen.parse().map_err(|_| ConfigError::Value {
+            key: "http.listen",
+            reason: format!("`{}` is not an address like 0.0.0.0:8443", self.http.listen),
+        })
     }
 
     /// The outbox dispatcher's settings.
@@ -477,6 +490,7 @@ impl Settings {
             max_attempts: self.outbox.max_attempts,
             base_backoff: std::time::Duration::from_millis(self.outbox.base_backoff_ms),
             max_backoff: std::time::Duration::from_secs(self.outbox.max_backoff_seconds),
+            claim_interval: std::time::Duration::from_millis(self.outbox.claim_interval_ms),
             ..crate::outbox::DispatcherConfig::default()
         }
     }

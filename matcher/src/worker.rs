@@ -15,6 +15,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use bot_core::app::{RunningService, Service};
 use bot_core::config::{ConfigError, Settings};
 use bot_core::domain::{ChatKey, PersonId, ProposalId};
 use bot_core::engine::{PeerKind, PeerMessage};
@@ -445,6 +446,27 @@ impl MatcherHandle {
         if let Err(error) = self.task.await {
             tracing::error!(%error, "the matcher worker ended abnormally");
         }
+    }
+}
+
+/// The matcher worker as a service of the application (`matching.embedded`): one leader
+/// across every process, proposing through this process's runtime.
+pub struct EmbeddedMatcher(pub WorkerConfig);
+
+impl Service for EmbeddedMatcher {
+    fn start(self: Box<Self>, conversations: Conversations) -> Box<dyn RunningService> {
+        Box::new(MatcherWorker::with_config(conversations, self.0).spawn())
+    }
+}
+
+#[async_trait::async_trait]
+impl RunningService for MatcherHandle {
+    async fn shutdown(self: Box<Self>) {
+        MatcherHandle::shutdown(*self).await;
+    }
+
+    fn abort(self: Box<Self>) {
+        self.task.abort();
     }
 }
 

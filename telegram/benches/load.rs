@@ -15,11 +15,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use bot_core::app;
+use bot_core::app::Application;
 use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
-use telegram::TelegramOptions;
 use telegram::fake::{Delivered, FakeBotApi, FakeConfig, FakeUser};
+use telegram::{TelegramAdapter, TelegramOptions};
 use teloxide::dispatching::dialogue::InMemStorage;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -226,7 +226,6 @@ fn options(fake: &FakeBotApi, limits: RateLimits) -> TelegramOptions {
         mode: TelegramMode::Polling,
         poll_timeout_seconds: 1,
         request_timeout: Duration::from_secs(30),
-        webhook_listen: "127.0.0.1:0".parse().expect("address"),
         webhook_path: "/telegram/webhook".into(),
         webhook_secret: None,
         limits,
@@ -237,21 +236,26 @@ async fn lexbot(
     database_url: &str,
     fake: &FakeBotApi,
     limits: RateLimits,
-) -> (telegram::RunningTelegram, bot_core::runtime::Conversations) {
+) -> (Application, bot_core::runtime::Conversations) {
     let mut settings = Settings::load(None).expect("settings");
     settings.database.url = database_url.to_owned();
-    let conversations = app::build(&settings, &Secrets::default())
-        .await
-        .expect("app");
+    // Onboarding sets no timers worth firing here; the scheduler would only poll.
+    settings.scheduler.enabled = false;
     let dispatcher = DispatcherConfig {
         owner: "bench".into(),
         max_in_flight: 512,
         ..DispatcherConfig::default()
     };
-    let running = telegram::start(conversations.clone(), options(fake, limits), dispatcher)
+    let application = Application::builder(&settings, &Secrets::default())
+        .await
+        .expect("store")
+        .dispatcher(dispatcher)
+        .adapter(Box::new(TelegramAdapter::new(options(fake, limits))))
+        .start()
         .await
         .expect("adapter");
-    (running, conversations)
+    let conversations = application.conversations().clone();
+    (application, conversations)
 }
 
 /// One person's onboarding, recording how many bot messages answer each step and which

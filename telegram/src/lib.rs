@@ -14,15 +14,15 @@ mod render;
 mod sender;
 mod webhook;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bot_core::app::{Adapter, Connection};
 use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
 use bot_core::domain::Locale;
 use bot_core::engine::Context;
 use bot_core::flows::command_menu;
-use bot_core::outbox::{Dispatcher, DispatcherConfig, DispatcherHandle, RateLimits};
+use bot_core::outbox::RateLimits;
 use bot_core::runtime::Conversations;
 use teloxide::payloads::SetMyCommandsSetters;
 use teloxide::prelude::{Bot, Requester};
@@ -46,7 +46,6 @@ pub struct TelegramOptions {
     pub mode: TelegramMode,
     pub poll_timeout_seconds: u32,
     pub request_timeout: Duration,
-    pub webhook_listen: SocketAddr,
     pub webhook_path: String,
     pub webhook_secret: Option<Secret>,
     pub limits: RateLimits,
@@ -56,19 +55,12 @@ pub struct TelegramOptions {
 pub enum TelegramError {
     #[error("TELEGRAM_API_URL `{0}` is not a URL")]
     InvalidApiUrl(String),
-    #[error("telegram.webhook_listen `{0}` is not an address like 0.0.0.0:8443")]
-    InvalidListen(String),
     #[error(transparent)]
     Webhook(#[from] WebhookError),
     #[error("building the HTTP client: {0}")]
     Client(String),
     #[error("the Bot API refused getMe (is TELEGRAM_BOT_TOKEN right?): {0}")]
     GetMe(String),
-    #[error("listening on {addr}: {error}")]
-    Bind {
-        addr: SocketAddr,
-        error: std::io::Error,
-    },
 }
 
 impl TelegramOptions {
@@ -86,17 +78,12 @@ impl TelegramOptions {
             .map(|raw| Url::parse(raw).map_err(|_| TelegramError::InvalidApiUrl(raw.to_owned())))
             .transpose()?;
         let telegram = &settings.telegram;
-        let webhook_listen = telegram
-            .webhook_listen
-            .parse()
-            .map_err(|_| TelegramError::InvalidListen(telegram.webhook_listen.clone()))?;
         Ok(Some(Self {
             token,
             api_url,
             mode: telegram.mode,
             poll_timeout_seconds: telegram.poll_timeout_seconds,
             request_timeout: Duration::from_secs(telegram.request_timeout_seconds),
-            webhook_listen,
             webhook_path: telegram.webhook_path.clone(),
             webhook_secret: secrets.telegram_webhook_secret.clone(),
             limits: RateLimits::telegram(),
@@ -117,136 +104,120 @@ impl TelegramOptions {
     }
 }
 
-/// The running adapter: the update receiver (poller or webhook server) and the outbox
-/// dispatcher that sends its replies.
-pub struct RunningTelegram {
-    pub bot_username: String,
-    /// Where the webhook server listens (webhook mode).
-    pub webhook_addr: Option<SocketAddr>,
-    stop: watch::Sender<bool>,
-    receiver: JoinHandle<()>,
-    dispatcher: DispatcherHandle,
-}
-
-impl RunningTelegram {
-    /// Stops everything at once, as a killed process would: nothing is flushed.
-    pub fn kill(self) {
-        self.receiver.abort();
-        self.dispatcher.abort();
-    }
-
-    /// Stops receiving, lets the messages in flight finish, and frees the rest of the
-    /// queue for the next start.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.receiver.await;
-        self.dispatcher.shutdown().await;
-    }
-
-    /// Waits until the receiver stops (it runs until shut down).
-    pub async fn wait(&mut self) {
-        let _ = (&mut self.receiver).await;
-    }
-}
-
-/// Connects (getMe), registers the command menus, starts the dispatcher and the update
-/// receiver the options' mode names. Webhook mode refuses to start without a valid
-/// secret.
-pub async fn start(
-    conversations: Conversations,
+/// The Telegram adapter, plugged into [`bot_core::app::Application`]: getMe and the
+/// command menus at connect, the sender for the one dispatcher, the webhook route (webhook
+/// mode), and the intake: the poller, or (webhook mode) the consumer that steps what the
+/// inbox holds.
+pub struct TelegramAdapter {
     options: TelegramOptions,
-    dispatcher: DispatcherConfig,
-) -> Result<RunningTelegram, TelegramError> {
-    let secret = match options.mode {
-        TelegramMode::Webhook => Some(check_secret(options.webhook_secret.as_ref())?),
-        TelegramMode::Polling => None,
-    };
-    let bot = options.bot()?;
-    let me = bot
-        .get_me()
-        .await
-        .map_err(|error| TelegramError::GetMe(error.to_string()))?;
-    let bot_username = me.username().to_owned();
-    register_commands(&bot, conversations.context()).await;
+    connected: Option<Connected>,
+}
 
-    let sender = Arc::new(TelegramSender::new(bot.clone(), options.limits));
-    let (dispatcher, feed) = Dispatcher::spawn(
-        conversations.store().clone(),
-        vec![sender],
-        Arc::new(conversations.clone()),
-        dispatcher,
-    );
-    conversations.attach_outbox(feed);
+/// What `connect` learned and built, for the intake.
+struct Connected {
+    bot: Bot,
+    bot_username: String,
+    /// Webhook mode: wakes the inbox consumer when the webhook kept a failed update.
+    replay_requested: Option<Arc<Notify>>,
+}
 
-    let (stop, stopped) = watch::channel(false);
-    let (receiver, webhook_addr) = match (options.mode, secret) {
-        (TelegramMode::Webhook, Some(secret)) => {
-            // Steps what the inbox holds (at start, and updates whose step failed).
-            let replay_requested = Arc::new(Notify::new());
-            let consumer = polling::Consumer {
-                bot: bot.clone(),
-                conversations: conversations.clone(),
-                bot_username: bot_username.clone(),
-                replay_requested: replay_requested.clone(),
-            };
-            let consumer_stop = stopped.clone();
-            let router = webhook_router(
-                bot.clone(),
-                conversations.clone(),
-                &bot_username,
-                secret,
-                &options.webhook_path,
-                replay_requested,
-            );
-            let listener = tokio::net::TcpListener::bind(options.webhook_listen)
-                .await
-                .map_err(|error| TelegramError::Bind {
-                    addr: options.webhook_listen,
-                    error,
-                })?;
-            let addr = listener.local_addr().map_err(|error| TelegramError::Bind {
-                addr: options.webhook_listen,
-                error,
-            })?;
-            let mut stopped = stopped;
-            let server = tokio::spawn(async move {
-                let shutdown = async move {
-                    let _ = stopped.wait_for(|stop| *stop).await;
-                };
-                let consumer = tokio::spawn(consumer.run_inbox_only(consumer_stop));
-                if let Err(error) = axum::serve(listener, router)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-                {
-                    tracing::error!(%error, "webhook server failed");
-                }
-                let _ = consumer.await;
-            });
-            tracing::info!(%addr, path = %options.webhook_path, "Telegram webhook listening");
-            (server, Some(addr))
+impl TelegramAdapter {
+    pub fn new(options: TelegramOptions) -> Self {
+        Self {
+            options,
+            connected: None,
         }
-        _ => {
-            // getUpdates is refused while a webhook is set.
-            if let Err(error) = bot.delete_webhook().await {
-                tracing::warn!(%error, "deleteWebhook failed");
+    }
+}
+
+#[async_trait::async_trait]
+impl Adapter for TelegramAdapter {
+    fn name(&self) -> &'static str {
+        "telegram"
+    }
+
+    async fn connect(&mut self, conversations: &Conversations) -> anyhow::Result<Connection> {
+        let options = &self.options;
+        let secret = match options.mode {
+            TelegramMode::Webhook => Some(check_secret(options.webhook_secret.as_ref())?),
+            TelegramMode::Polling => None,
+        };
+        let bot = options.bot()?;
+        let me = bot
+            .get_me()
+            .await
+            .map_err(|error| TelegramError::GetMe(error.to_string()))?;
+        let bot_username = me.username().to_owned();
+        register_commands(&bot, conversations.context()).await;
+        let sender = Arc::new(TelegramSender::new(bot.clone(), options.limits));
+        let (routes, replay_requested) = match secret {
+            Some(secret) => {
+                let replay_requested = Arc::new(Notify::new());
+                let router = webhook_router(
+                    bot.clone(),
+                    conversations.clone(),
+                    &bot_username,
+                    secret,
+                    &options.webhook_path,
+                    replay_requested.clone(),
+                );
+                tracing::info!(path = %options.webhook_path, "Telegram webhook route mounted");
+                (Some(router), Some(replay_requested))
             }
-            let poller = polling::Poller {
-                bot: bot.clone(),
-                conversations: conversations.clone(),
-                bot_username: bot_username.clone(),
-                timeout_seconds: options.poll_timeout_seconds,
-            };
-            tracing::info!(bot = %bot_username, "Telegram long polling");
-            (tokio::spawn(poller.run(stopped)), None)
+            None => {
+                // getUpdates is refused while a webhook is set.
+                if let Err(error) = bot.delete_webhook().await {
+                    tracing::warn!(%error, "deleteWebhook failed");
+                }
+                (None, None)
+            }
+        };
+        let identity = format!("@{bot_username}");
+        self.connected = Some(Connected {
+            bot,
+            bot_username,
+            replay_requested,
+        });
+        Ok(Connection {
+            sender,
+            routes,
+            identity,
+        })
+    }
+
+    fn start_intake(
+        self: Box<Self>,
+        conversations: Conversations,
+        stop: watch::Receiver<bool>,
+    ) -> JoinHandle<()> {
+        let Some(connected) = self.connected else {
+            tracing::error!("the Telegram adapter was started without connecting");
+            return tokio::spawn(async {});
+        };
+        match connected.replay_requested {
+            // Webhook mode: the webhook steps new updates; this steps what the inbox
+            // holds (at start, and updates whose step failed).
+            Some(replay_requested) => {
+                let consumer = polling::Consumer {
+                    bot: connected.bot,
+                    conversations,
+                    bot_username: connected.bot_username,
+                    replay_requested,
+                };
+                tokio::spawn(consumer.run_inbox_only(stop))
+            }
+            None => {
+                let poller = polling::Poller {
+                    bot: connected.bot,
+                    conversations,
+                    bot_username: connected.bot_username.clone(),
+                    timeout_seconds: self.options.poll_timeout_seconds,
+                };
+                tracing::info!(bot = %connected.bot_username, "Telegram long polling");
+                tokio::spawn(poller.run(stop))
+            }
         }
-    };
-    Ok(RunningTelegram {
-        bot_username,
-        webhook_addr,
-        stop,
-        receiver,
-        dispatcher,
-    })
+    }
 }
 
 /// The command menu in every interface language (English is also the default for

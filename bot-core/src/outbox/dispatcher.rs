@@ -90,15 +90,20 @@ pub struct OutboxFeed {
     sender: mpsc::UnboundedSender<Vec<OutboxMessage>>,
     owner: String,
     lease: Duration,
+    /// The platforms the dispatcher has a sender for.
+    platforms: Vec<Platform>,
 }
 
 impl OutboxFeed {
-    /// The lease new messages are written with.
+    /// The lease new messages are written with (those of the dispatcher's platforms).
     pub fn lease(&self, now: chrono::DateTime<Utc>) -> OutboxLease {
-        lease(&self.owner, self.lease, now)
+        lease(&self.owner, self.lease, &self.platforms, now)
     }
 
-    pub fn push(&self, messages: Vec<OutboxMessage>) {
+    /// Hands committed messages to the dispatcher; those of platforms it has no sender
+    /// for are left to a process that has one (they were not leased).
+    pub fn push(&self, mut messages: Vec<OutboxMessage>) {
+        messages.retain(|message| self.platforms.contains(&message.chat.platform));
         if !messages.is_empty() {
             // A stopped dispatcher finds them by claiming once its successor starts.
             let _ = self.sender.send(messages);
@@ -143,6 +148,7 @@ impl Dispatcher {
             sender: feed_tx,
             owner: config.owner.clone(),
             lease: config.lease,
+            platforms: senders.iter().map(|sender| sender.platform()).collect(),
         };
         let state = State::new(store, senders, on_blocked, config);
         let task = tokio::spawn(state.run(feed_rx, stop_rx));
@@ -535,15 +541,22 @@ impl State {
     }
 
     fn lease(&self, now: chrono::DateTime<Utc>) -> OutboxLease {
-        lease(&self.config.owner, self.config.lease, now)
+        let platforms: Vec<Platform> = self.platforms.keys().copied().collect();
+        lease(&self.config.owner, self.config.lease, &platforms, now)
     }
 }
 
-/// `owner`'s hold on messages, from `now` for `length`.
-fn lease(owner: &str, length: Duration, now: chrono::DateTime<Utc>) -> OutboxLease {
+/// `owner`'s hold on messages of `platforms`, from `now` for `length`.
+fn lease(
+    owner: &str,
+    length: Duration,
+    platforms: &[Platform],
+    now: chrono::DateTime<Utc>,
+) -> OutboxLease {
     OutboxLease {
         owner: owner.to_owned(),
         until: now + chrono::Duration::from_std(length).unwrap_or(chrono::Duration::MAX),
+        platforms: platforms.to_vec(),
     }
 }
 

@@ -261,6 +261,13 @@ impl SchedulerHandle {
         self.scheduler.stats()
     }
 
+    /// Stops at once, as a killed process would: its leases run out on their own.
+    pub fn abort(self) {
+        for task in self.tasks {
+            task.abort();
+        }
+    }
+
     /// Lets the batches in flight finish, then hands this instance's leases back.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);

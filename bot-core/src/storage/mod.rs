@@ -405,6 +405,16 @@ pub struct QuarantinedUpdate {
 pub struct OutboxLease {
     pub owner: String,
     pub until: DateTime<Utc>,
+    /// The platforms the holder sends to: messages for others are neither claimed nor
+    /// leased to it (another process's dispatcher sends them).
+    pub platforms: Vec<Platform>,
+}
+
+impl OutboxLease {
+    /// Whether the holder sends messages of `platform`.
+    pub fn serves(&self, platform: Platform) -> bool {
+        self.platforms.contains(&platform)
+    }
 }
 
 /// A message that could not be delivered, for admins.
@@ -488,7 +498,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Writes several people's steps in one transaction; the outcomes come in the order
     /// of `commits`, which must name each person at most once. New outbox messages are
-    /// leased to `lease` (the dispatcher that will send them), if given.
+    /// leased to `lease` (the dispatcher that will send them), if given and it serves
+    /// their platform.
     async fn commit_batch(
         &self,
         commits: &[PersonCommit],
@@ -545,8 +556,8 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets handled updates older than `before` (platforms stop redelivering after a day).
     async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
-    /// Leases up to `limit` pending messages that nobody holds (or whose lease expired),
-    /// oldest first.
+    /// Leases up to `limit` pending messages of the lease's platforms that nobody holds
+    /// (or whose lease expired), oldest first.
     async fn claim_outbox(
         &self,
         lease: &OutboxLease,

@@ -379,7 +379,7 @@ impl Store for PostgresStore {
         // SKIP LOCKED: two dispatchers claiming at once take different messages.
         let rows = sqlx::query(
             "UPDATE outbox SET lease_owner = $1, lease_until = $2 WHERE id IN \
-             (SELECT id FROM outbox WHERE status = 'pending' \
+             (SELECT id FROM outbox WHERE status = 'pending' AND platform = ANY($5) \
               AND (lease_until IS NULL OR lease_until < $3) \
               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
              RETURNING id, person_id, platform, chat_id, body, attempts, not_before",
@@ -388,6 +388,7 @@ impl Store for PostgresStore {
         .bind(lease.until)
         .bind(now)
         .bind(limit)
+        .bind(platform_names(&lease.platforms))
         .fetch_all(&self.pool)
         .await?;
         let mut messages = rows
@@ -1071,7 +1072,9 @@ async fn write_batch(
         let mut ids: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, not_before, \
                                  lease_owner, lease_until, created_at) \
-             SELECT u.person_id, u.platform, u.chat_id, u.body, 'pending', 0, $1, $2, $3, $1 \
+             SELECT u.person_id, u.platform, u.chat_id, u.body, 'pending', 0, $1, \
+                    CASE WHEN u.platform = ANY($8) THEN $2 END, \
+                    CASE WHEN u.platform = ANY($8) THEN $3 END, $1 \
              FROM UNNEST($4::uuid[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY \
                   AS u(person_id, platform, chat_id, body, ord) \
              ORDER BY u.ord \
@@ -1084,6 +1087,7 @@ async fn write_batch(
         .bind(platforms)
         .bind(chats)
         .bind(bodies)
+        .bind(lease.map(|lease| platform_names(&lease.platforms)).unwrap_or_default())
         .fetch_all(&mut **tx)
         .await?;
         // Ids are drawn from the sequence as rows are inserted in array order, so
@@ -1331,6 +1335,10 @@ async fn write_timers(
 }
 
 /// Update keys as the platform and id arrays the statements unnest.
+fn platform_names(platforms: &[Platform]) -> Vec<&'static str> {
+    platforms.iter().map(|platform| platform.as_str()).collect()
+}
+
 /// Records updates as handled (a redelivery is recognised) and takes them out of the inbox.
 async fn mark_processed(
     tx: &mut sqlx::Transaction<'static, Postgres>,

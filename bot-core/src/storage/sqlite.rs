@@ -428,6 +428,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(
             "UPDATE outbox SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
              (SELECT id FROM outbox WHERE status = 'pending' \
+              AND platform IN (SELECT value FROM json_each(?5)) \
               AND (lease_until IS NULL OR lease_until < ?3) \
               ORDER BY id LIMIT ?4) \
              RETURNING id, person_id, platform, chat_id, body, attempts, not_before",
@@ -436,6 +437,16 @@ impl Store for SqliteStore {
         .bind(encode_time(lease.until))
         .bind(encode_time(now))
         .bind(limit)
+        .bind(
+            serde_json::Value::from(
+                lease
+                    .platforms
+                    .iter()
+                    .map(|platform| platform.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .to_string(),
+        )
         .fetch_all(&self.pool)
         .await?;
         let mut messages = rows
@@ -1150,8 +1161,9 @@ async fn write_batch(
     write_matching(tx, &rows).await?;
     let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
     if !rows.outbox.is_empty() {
-        let lease_owner = lease.map(|lease| lease.owner.as_str());
         let lease_until = lease.map(|lease| encode_time(lease.until));
+        // Leased only to a holder that sends to the message's platform.
+        let held_by = |platform: Platform| lease.filter(|lease| lease.serves(platform));
         let mut ids: Vec<i64> = Vec::with_capacity(rows.outbox.len());
         for chunk in row_chunks(&rows.outbox) {
             let mut inserted: Vec<i64> = values_statement(
@@ -1165,9 +1177,10 @@ async fn write_batch(
                         .push_bind(message.body.as_str())
                         .push_bind("pending")
                         .push_bind(0_i64)
-                        .push_bind(at.as_str())
-                        .push_bind(lease_owner)
-                        .push_bind(lease_until.as_deref())
+                        .push_bind(at.as_str());
+                    let holder = held_by(message.message.chat.platform);
+                    row.push_bind(holder.map(|lease| lease.owner.as_str()))
+                        .push_bind(holder.and(lease_until.as_deref()))
                         .push_bind(at.as_str());
                 },
                 " RETURNING id",

@@ -5,6 +5,7 @@ mod support;
 
 mod inbox;
 mod matching;
+mod outbox_scope;
 mod privacy;
 mod quarantine;
 mod runtime;

@@ -328,6 +328,7 @@ pub async fn claim_outbox(store: &dyn Store) -> Vec<bot_core::outbox::OutboxMess
     let lease = bot_core::storage::OutboxLease {
         owner: "test".into(),
         until: now() + chrono::Duration::hours(1),
+        platforms: bot_core::domain::Platform::ALL.to_vec(),
     };
     store
         .claim_outbox(&lease, now(), 1000)

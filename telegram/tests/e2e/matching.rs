@@ -2,12 +2,9 @@
 //! matcher's wave proposes them to each other, both accept, talk through the anonymous
 //! relay, reveal their handles and end the partnership; a decline, a block and a report.
 
-use std::time::Duration;
-
 use bot_core::config::TelegramMode;
 use bot_core::domain::PartnerStatus;
 use bot_core::runtime::Conversations;
-use bot_core::scheduler::{Scheduler, SchedulerConfig, SchedulerHandle};
 use telegram::fake::{FakeBotApi, FakeConfig};
 
 use crate::support::{Act, ONBOARDING, Person, backends, eventually, fake, loaded, play, start};
@@ -30,19 +27,6 @@ const BEN_ONBOARDING: &[Act] = &[
     Act::Say("Guitarist from Leeds.", "Almost done"),
     Act::Press("Confirm", "All set!"),
 ];
-
-/// Peer messages are timers due at once: a scheduler must run, as in `lexbot run`.
-fn scheduler(conversations: &Conversations) -> SchedulerHandle {
-    Scheduler::new(
-        conversations.clone(),
-        SchedulerConfig {
-            owner: "e2e-scheduler".into(),
-            poll_interval: Duration::from_millis(200),
-            ..SchedulerConfig::default()
-        },
-    )
-    .spawn()
-}
 
 /// One matcher wave over whoever waits, as the worker runs it.
 async fn wave(conversations: &Conversations) -> u64 {
@@ -79,7 +63,6 @@ async fn two_people_are_matched_talk_reveal_and_part_on_every_backend() {
     for (backend, db) in backends().await {
         let fake = fake(FakeConfig::default()).await;
         let (running, conversations) = start(&fake, &db, TelegramMode::Polling).await;
-        let scheduler = scheduler(&conversations);
         let (mut ana, mut ben) = two_people(&fake).await;
 
         assert_eq!(wave(&conversations).await, 1, "{backend:?}");
@@ -130,7 +113,6 @@ async fn two_people_are_matched_talk_reveal_and_part_on_every_backend() {
         ben.say("/find", "You're in the queue").await;
         assert_eq!(wave(&conversations).await, 0, "{backend:?}");
 
-        scheduler.shutdown().await;
         running.shutdown().await;
     }
 }
@@ -140,7 +122,6 @@ async fn a_decline_a_report_and_a_block_through_telegram() {
     for (backend, db) in backends().await {
         let fake = fake(FakeConfig::default()).await;
         let (running, conversations) = start(&fake, &db, TelegramMode::Polling).await;
-        let scheduler = scheduler(&conversations);
         let (mut ana, mut ben) = two_people(&fake).await;
 
         assert_eq!(wave(&conversations).await, 1, "{backend:?}");
@@ -171,7 +152,6 @@ async fn a_decline_a_report_and_a_block_through_telegram() {
         ana.press("Yes, block", "Blocked").await;
         assert_eq!(wave(&conversations).await, 0, "{backend:?}: blocked");
 
-        scheduler.shutdown().await;
         running.shutdown().await;
     }
 }

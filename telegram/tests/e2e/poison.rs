@@ -4,16 +4,14 @@
 
 use std::sync::Arc;
 
+use bot_core::app::Application;
 use bot_core::config::TelegramMode;
 use bot_core::domain::Platform;
 use bot_core::engine::Input;
 use bot_core::runtime::{Conversations, PANICKED};
-use telegram::RunningTelegram;
 use telegram::fake::{FakeBotApi, FakeConfig};
 
-use crate::support::{
-    Person, TestDb, backends, conversations, dispatcher, eventually, fake, options,
-};
+use crate::support::{Person, TestDb, backends, builder, eventually, fake, start, start_with};
 
 /// What the person reads when their step failed (en.ftl `error-internal`).
 const SOMETHING_WENT_WRONG: &str = "Something went wrong on my side";
@@ -21,26 +19,15 @@ const SOMETHING_WENT_WRONG: &str = "Something went wrong on my side";
 /// The text whose step panics.
 const POISON: &str = "boom \u{202e}€";
 
-/// The adapter on `conversations`, as `lexbot run` starts it.
-async fn start_on(fake: &FakeBotApi, conversations: &Conversations) -> RunningTelegram {
-    telegram::start(
-        conversations.clone(),
-        options(fake, TelegramMode::Polling),
-        dispatcher(),
-    )
-    .await
-    .expect("adapter starts")
-}
-
-/// Conversations whose step panics on [`POISON`].
-async fn poisoned(db: &TestDb) -> Conversations {
-    let conversations = conversations(db).await;
-    conversations.before_each_step(Arc::new(|event| {
+/// The application on `db`, whose steps panic on [`POISON`].
+async fn poisoned(fake: &FakeBotApi, db: &TestDb) -> (Application, Conversations) {
+    let builder = builder(db).await;
+    builder.conversations().before_each_step(Arc::new(|event| {
         if matches!(&event.input, Input::Text(text) if text == POISON) {
             panic!("a step panicked on purpose");
         }
     }));
-    conversations
+    start_with(fake, builder, TelegramMode::Polling).await
 }
 
 #[tokio::test]
@@ -55,8 +42,7 @@ async fn a_panicking_step_answers_its_person_and_everyone_else_goes_on() {
         let poison = fake.text(&ana.user, POISON);
         fake.text(&ben.user, "/start");
 
-        let conversations = poisoned(&db).await;
-        let running = start_on(&fake, &conversations).await;
+        let (running, conversations) = poisoned(&fake, &db).await;
         ana.wait_for(SOMETHING_WENT_WRONG).await;
         ben.wait_for("Step 1 of 9").await;
         // Ana's dialogue was left as it was before the poison: still at step 1.
@@ -81,8 +67,7 @@ async fn a_panicking_step_answers_its_person_and_everyone_else_goes_on() {
         // A restart steps nothing again: the poison is not replayed.
         running.shutdown().await;
         store.close().await;
-        let conversations = poisoned(&db).await;
-        let running = start_on(&fake, &conversations).await;
+        let (running, conversations) = poisoned(&fake, &db).await;
         ben.press("English", "Step 2 of 9").await;
         assert_eq!(
             ana.sends_containing(SOMETHING_WENT_WRONG),
@@ -138,8 +123,7 @@ async fn an_update_that_keeps_failing_is_given_up_after_its_replays() {
             store.close().await;
         }
 
-        let conversations = conversations(&db).await;
-        let running = start_on(&fake, &conversations).await;
+        let (running, conversations) = start(&fake, &db, TelegramMode::Polling).await;
         ana.wait_for(SOMETHING_WENT_WRONG).await;
         assert_eq!(
             ana.sends_containing("Step 1 of 9"),

@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use bot_core::app;
-use bot_core::config::{Secret, Settings, TelegramMode};
+use bot_core::app::{Application, ApplicationBuilder};
+use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
 use bot_core::domain::{AccountRef, ChatKey, Locale, Platform, Profile};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
 use bot_core::runtime::Conversations;
 use bot_core::storage::LoadedPerson;
 use telegram::fake::{BotMessage, FakeBotApi, FakeConfig, FakeUser};
-use telegram::{RunningTelegram, TelegramOptions};
+use telegram::{TelegramAdapter, TelegramOptions};
 
 /// Long enough for a slow CI machine, short enough to fail a hang quickly.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -171,7 +171,6 @@ pub fn options(fake: &FakeBotApi, mode: TelegramMode) -> TelegramOptions {
         mode,
         poll_timeout_seconds: 1,
         request_timeout: Duration::from_secs(5),
-        webhook_listen: "127.0.0.1:0".parse().expect("address"),
         webhook_path: "/telegram/webhook".into(),
         webhook_secret: Some(Secret::new(WEBHOOK_SECRET)),
         limits: RateLimits::telegram(),
@@ -189,25 +188,46 @@ pub fn dispatcher() -> DispatcherConfig {
     }
 }
 
-pub async fn conversations(db: &TestDb) -> Conversations {
+/// The settings `lexbot run` would load, on `db`, with the HTTP server on any free port
+/// and a scheduler that polls often.
+pub fn settings(db: &TestDb) -> Settings {
     let mut settings = Settings::load(None).expect("default settings");
     settings.database.url = db.url.clone();
-    app::build(&settings, &bot_core::config::Secrets::default())
-        .await
-        .expect("app")
+    settings.http.listen = "127.0.0.1:0".into();
+    settings.scheduler.poll_interval_ms = 200;
+    settings
 }
 
-/// The whole adapter on `db`, as `lexbot run` starts it.
+/// The application on `db`, not started yet: a test may prepare its runtime first.
+pub async fn builder(db: &TestDb) -> ApplicationBuilder {
+    Application::builder(&settings(db), &Secrets::default())
+        .await
+        .expect("store")
+}
+
+/// `builder` started with the Telegram adapter pointed at the fake.
+pub async fn start_with(
+    fake: &FakeBotApi,
+    builder: ApplicationBuilder,
+    mode: TelegramMode,
+) -> (Application, Conversations) {
+    let application = builder
+        .dispatcher(dispatcher())
+        .adapter(Box::new(TelegramAdapter::new(options(fake, mode))))
+        .start()
+        .await
+        .expect("adapter starts");
+    let conversations = application.conversations().clone();
+    (application, conversations)
+}
+
+/// The whole application on `db`, as `lexbot run` starts it.
 pub async fn start(
     fake: &FakeBotApi,
     db: &TestDb,
     mode: TelegramMode,
-) -> (RunningTelegram, Conversations) {
-    let conversations = conversations(db).await;
-    let running = telegram::start(conversations.clone(), options(fake, mode), dispatcher())
-        .await
-        .expect("adapter starts");
-    (running, conversations)
+) -> (Application, Conversations) {
+    start_with(fake, builder(db).await, mode).await
 }
 
 /// The person behind a Telegram user, as stored (their private chat's dialogue).

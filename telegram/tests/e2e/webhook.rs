@@ -49,7 +49,7 @@ async fn a_person_onboards_through_the_webhook() {
     let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
     let fake = fake(FakeConfig::default()).await;
     let (running, conversations) = start(&fake, &db, TelegramMode::Webhook).await;
-    let addr = running.webhook_addr.expect("webhook address");
+    let addr = running.http_addr().expect("webhook address");
     let (stop, stopped) = watch::channel(false);
     let relay = tokio::spawn(relay_updates(
         fake.clone(),
@@ -75,7 +75,7 @@ async fn the_webhook_refuses_requests_without_the_secret() {
     let (running, conversations) = start(&fake, &db, TelegramMode::Webhook).await;
     let url = format!(
         "http://{}/telegram/webhook",
-        running.webhook_addr.expect("address")
+        running.http_addr().expect("address")
     );
     let client = teloxide::net::default_reqwest_settings()
         .build()
@@ -126,23 +126,23 @@ async fn the_webhook_refuses_requests_without_the_secret() {
     conversations.store().close().await;
 
     // And without a secret configured, webhook mode does not start at all.
-    let conversations = crate::support::conversations(&db).await;
     let mut no_secret = options(&fake, TelegramMode::Webhook);
     no_secret.webhook_secret = None;
-    let refused = telegram::start(
-        conversations.clone(),
-        no_secret,
-        crate::support::dispatcher(),
-    )
-    .await;
+    let refused = crate::support::builder(&db)
+        .await
+        .adapter(Box::new(telegram::TelegramAdapter::new(no_secret)))
+        .start()
+        .await;
+    let error = refused
+        .err()
+        .expect("webhook mode must refuse to start without a secret");
     assert!(
         matches!(
-            refused,
-            Err(telegram::TelegramError::Webhook(
+            error.root_cause().downcast_ref::<telegram::TelegramError>(),
+            Some(telegram::TelegramError::Webhook(
                 telegram::WebhookError::MissingSecret
             ))
         ),
-        "webhook mode must refuse to start without a secret"
+        "refused for the missing secret: {error:#}"
     );
-    conversations.store().close().await;
 }

@@ -1,4 +1,11 @@
-//! Wiring: settings in, a ready [`Conversations`] (texts, content, store) out.
+//! Wiring: settings in, a ready [`Conversations`] (texts, content, store) out, and the
+//! [`Application`] that runs it with its adapters.
+
+mod application;
+
+pub use application::{
+    Adapter, Application, ApplicationBuilder, Connection, RunningService, Service,
+};
 
 use std::sync::Arc;
 
