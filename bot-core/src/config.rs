@@ -438,13 +438,15 @@ impl Settings {
             1,
             10_080,
         )?;
-        let most = weights.base as u64
-            + weights.level_same.max(weights.level_unknown) as u64
-            + weights.per_shared_interest as u64 * weights.max_shared_interests as u64
-            + (weights.availability_cap_minutes / weights.minutes_per_availability_point) as u64
-            + weights.style_points.iter().copied().max().unwrap_or(0) as u64
-            + 2 * (weights.wait_cap_points as u64
-                + weights.per_missed_wave as u64 * weights.missed_wave_cap as u64);
+        // In 128 bits: products and sums of any 32-bit weights fit, so a file with huge
+        // weights is refused rather than overflowing here.
+        let most = u128::from(weights.base)
+            + u128::from(weights.level_same.max(weights.level_unknown))
+            + u128::from(weights.per_shared_interest) * u128::from(weights.max_shared_interests)
+            + u128::from(weights.availability_cap_minutes / weights.minutes_per_availability_point)
+            + u128::from(weights.style_points.iter().copied().max().unwrap_or(0))
+            + 2 * (u128::from(weights.wait_cap_points)
+                + u128::from(weights.per_missed_wave) * u128::from(weights.missed_wave_cap));
         // The matcher keeps scores in 32 bits and its tie-break scales them up.
         check_range("matching.weights (largest pair weight)", most, 1, 1 << 30)?;
         let telegram = &self.telegram;
@@ -723,6 +725,13 @@ mod tests {
             (
                 "[scheduler]\nbase_backoff_seconds = 60\nmax_backoff_seconds = 30\n",
                 "scheduler.max_backoff_seconds",
+            ),
+            // The largest pair weight of these overflowed 64 bits while being checked.
+            (
+                "[matching.weights]\nper_shared_interest = 4294967295\n\
+                 max_shared_interests = 4294967295\nper_missed_wave = 4294967295\n\
+                 missed_wave_cap = 4294967295\n",
+                "matching.weights (largest pair weight): must be between 1 and 1073741824",
             ),
         ];
         for (text, expected) in cases {

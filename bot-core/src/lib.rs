@@ -9,6 +9,10 @@ pub mod content;
 pub mod domain;
 pub mod engine;
 pub mod flows;
+/// Screens, strategies and checks shared by the fuzz property test and `benches/fuzz.rs`.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod i18n;
 pub mod outbox;
 pub mod privacy;

@@ -144,20 +144,26 @@ impl Weights {
     /// The heaviest a pair can be under these weights. The penalties (missed proposals,
     /// no-shows) only take fairness away, so they do not raise it.
     pub fn max_pair_weight(&self) -> u64 {
-        let fairness = u64::from(self.wait_cap_points)
-            + u64::from(self.per_missed_wave) * u64::from(self.missed_wave_cap);
-        u64::from(self.base)
-            + u64::from(self.level_same.max(self.level_unknown))
-            + u64::from(self.per_shared_interest) * u64::from(self.max_shared_interests)
-            + u64::from(self.availability_cap_minutes / self.minutes_per_availability_point.max(1))
+        // In 128 bits, where products and sums of any 32-bit weights fit: the weights come
+        // from a file, and huge ones must be refused (`PoolError::WeightsTooLarge`), not
+        // overflow.
+        let fairness = u128::from(self.wait_cap_points)
+            + u128::from(self.per_missed_wave) * u128::from(self.missed_wave_cap);
+        let most = u128::from(self.base)
+            + u128::from(self.level_same.max(self.level_unknown))
+            + u128::from(self.per_shared_interest) * u128::from(self.max_shared_interests)
+            + u128::from(
+                self.availability_cap_minutes / self.minutes_per_availability_point.max(1),
+            )
             + self
                 .style_points
                 .iter()
                 .copied()
-                .map(u64::from)
+                .map(u128::from)
                 .max()
                 .unwrap_or(0)
-            + 2 * fairness
+            + 2 * fairness;
+        u64::try_from(most).unwrap_or(u64::MAX)
     }
 
     pub fn level_fit(&self, mine: LevelCode, theirs: LevelCode) -> i64 {
@@ -165,7 +171,10 @@ impl Weights {
             i64::from(self.level_unknown)
         } else {
             let steps = u32::from(mine.abs_diff(theirs));
-            i64::from(self.level_same.saturating_sub(self.level_step * steps))
+            i64::from(
+                self.level_same
+                    .saturating_sub(self.level_step.saturating_mul(steps)),
+            )
         }
     }
 
@@ -196,11 +205,16 @@ impl Weights {
     pub fn fairness(&self, waited_minutes: i64, missed_waves: u32, penalties: Penalties) -> i64 {
         let waiting = (waited_minutes.max(0) / i64::from(self.wait_minutes_per_point.max(1)))
             .min(i64::from(self.wait_cap_points));
-        let missed =
-            i64::from(self.per_missed_wave) * i64::from(missed_waves.min(self.missed_wave_cap));
-        let penalty = i64::from(self.per_missed_proposal) * i64::from(penalties.missed_proposals)
-            + i64::from(self.per_no_show) * i64::from(penalties.no_shows);
-        (waiting + missed - penalty).max(0)
+        // The product of two 32-bit numbers can pass i64's range: saturate.
+        let missed = i64::from(self.per_missed_wave)
+            .saturating_mul(i64::from(missed_waves.min(self.missed_wave_cap)));
+        let penalty = (i64::from(self.per_missed_proposal)
+            .saturating_mul(i64::from(penalties.missed_proposals)))
+        .saturating_add(i64::from(self.per_no_show).saturating_mul(i64::from(penalties.no_shows)));
+        waiting
+            .saturating_add(missed)
+            .saturating_sub(penalty)
+            .max(0)
     }
 }
 
@@ -260,6 +274,39 @@ mod tests {
                 }
             ),
             0
+        );
+    }
+
+    #[test]
+    fn the_largest_weights_a_file_can_hold_do_not_overflow() {
+        let huge = Weights {
+            base: u32::MAX,
+            level_same: u32::MAX,
+            level_step: u32::MAX,
+            level_unknown: u32::MAX,
+            per_shared_interest: u32::MAX,
+            max_shared_interests: u32::MAX,
+            availability_cap_minutes: u32::MAX,
+            minutes_per_availability_point: 1,
+            style_points: [u32::MAX; 4],
+            wait_minutes_per_point: 1,
+            wait_cap_points: u32::MAX,
+            per_missed_wave: u32::MAX,
+            missed_wave_cap: u32::MAX,
+            per_missed_proposal: u32::MAX,
+            per_no_show: u32::MAX,
+        };
+        // Each of these overflowed (and panicked in a debug build).
+        assert_eq!(huge.max_pair_weight(), u64::MAX);
+        assert_eq!(huge.level_fit(0, 5), 0);
+        let broken = Penalties {
+            missed_proposals: u32::MAX,
+            no_shows: u32::MAX,
+        };
+        assert_eq!(huge.fairness(i64::MAX, u32::MAX, broken), 0);
+        assert_eq!(
+            huge.fairness(i64::MAX, u32::MAX, Penalties::default()),
+            i64::MAX
         );
     }
 

@@ -33,15 +33,16 @@ pub fn convert(update: &Update, bot_username: &str) -> Converted {
             callback: None,
         },
         UpdateKind::CallbackQuery(query) => {
-            let incoming = query.data.as_ref().map(|data| {
-                // The message the button is on; a private chat's id is the user's id.
+            let incoming = query.data.as_ref().and_then(|data| {
+                // The message the button is on; a private chat's id is the user's id (a
+                // user id no chat id can hold names no chat: nothing to answer in).
                 let (chat_id, origin) = match &query.message {
                     Some(message) => (message.chat().id.0, Some(message.id().0.to_string())),
-                    None => (query.from.id.0 as i64, None),
+                    None => (i64::try_from(query.from.id.0).ok()?, None),
                 };
                 let mut incoming = incoming_from(&query.from, chat_id, Input::Button(data.clone()));
                 incoming.origin_message = origin;
-                incoming
+                Some(incoming)
             });
             Converted {
                 incoming,
@@ -188,6 +189,36 @@ mod tests {
             ChatKind::Group {
                 private_link: "https://t.me/lexbot_bot?start=group".into()
             }
+        );
+    }
+
+    #[test]
+    fn a_button_press_answers_in_its_chat_and_an_impossible_user_id_in_none() {
+        let press = |from: serde_json::Value, message: Option<serde_json::Value>| {
+            let mut query = serde_json::json!({"id": "q1", "from": from,
+                "chat_instance": "c", "data": "ex:0:0:ё"});
+            if let Some(message) = message {
+                query["message"] = message;
+            }
+            update(serde_json::json!({"update_id": 10, "callback_query": query}))
+        };
+        let on_message = serde_json::json!({"message_id": 5, "date": 0,
+            "chat": {"id": 42, "type": "private", "first_name": "Ana"}, "text": "question"});
+        let converted = convert(&press(user(), Some(on_message)), "lexbot_bot");
+        let incoming = converted.incoming.expect("an event");
+        assert_eq!(incoming.chat.chat_id, "42");
+        assert_eq!(incoming.origin_message.as_deref(), Some("5"));
+        assert_eq!(incoming.event.input, Input::Button("ex:0:0:ё".into()));
+        // Without the message, the chat is the user's; an id past i64 wrapped to a
+        // negative chat id before.
+        let converted = convert(&press(user(), None), "lexbot_bot");
+        assert_eq!(converted.incoming.expect("an event").chat.chat_id, "42");
+        let huge = serde_json::json!({"id": u64::MAX, "is_bot": false, "first_name": "Ana"});
+        let converted = convert(&press(huge, None), "lexbot_bot");
+        assert!(converted.incoming.is_none());
+        assert!(
+            converted.callback.is_some(),
+            "the spinner is still answered"
         );
     }
 

@@ -13,15 +13,15 @@ pub struct LanguageCode([u8; 2]);
 impl LanguageCode {
     /// Parses `"es"`, `" ES "`; refuses anything that is not two ASCII letters.
     pub fn parse(input: &str) -> Option<Self> {
-        let trimmed = input.trim();
-        let bytes = trimmed.as_bytes();
-        if bytes.len() == 2 && bytes.iter().all(u8::is_ascii_alphabetic) {
-            Some(Self([
-                bytes[0].to_ascii_lowercase(),
-                bytes[1].to_ascii_lowercase(),
-            ]))
-        } else {
-            None
+        let letter = |c: char| {
+            c.is_ascii_alphabetic()
+                .then(|| u8::try_from(c.to_ascii_lowercase()).ok())
+                .flatten()
+        };
+        let mut chars = input.trim().chars();
+        match (chars.next(), chars.next(), chars.next()) {
+            (Some(first), Some(second), None) => Some(Self([letter(first)?, letter(second)?])),
+            _ => None,
         }
     }
 
@@ -116,7 +116,19 @@ mod tests {
             LanguageCode::parse(" ES ").map(|c| c.to_string()),
             Some("es".into())
         );
-        for bad in ["", "e", "eng", "e1", "éé", "🇪🇸", "e s"] {
+        // `é` is two bytes but one character; `e\u{301}` two characters, one a mark.
+        for bad in [
+            "",
+            "e",
+            "eng",
+            "e1",
+            "éé",
+            "é",
+            "e\u{301}",
+            "\u{200F}es",
+            "🇪🇸",
+            "e s",
+        ] {
             assert_eq!(LanguageCode::parse(bad), None, "{bad:?}");
         }
     }

@@ -34,20 +34,9 @@ impl LocalTime {
 
     /// `8`, `08`, `8:05`, `08:05`, `8.05`, `0805`; surrounding spaces are ignored.
     pub fn parse(input: &str) -> Option<Self> {
-        let input = input.trim();
-        // Only ASCII digits make a time, and the splits below count bytes.
-        if !input.is_ascii() {
-            return None;
-        }
-        let (hour, minute) = match input.split_once([':', '.']) {
-            Some((hour, minute)) if minute.len() == 2 => (hour, minute),
-            Some(_) => return None,
-            None if input.len() == 4 => input.split_at(2),
-            None if input.len() <= 2 => (input, "0"),
-            None => return None,
-        };
-        let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-        if !digits(hour) || !digits(minute) || hour.len() > 2 {
+        let (hour, minute) = clock_digits(input.trim(), &[':', '.'])?;
+        // Both are ASCII digits, so their lengths count characters.
+        if hour.len() > 2 || minute.len() != 2 {
             return None;
         }
         Self::new(hour.parse().ok()?, minute.parse().ok()?)
@@ -74,6 +63,19 @@ impl LocalTime {
             minute: local.minute() as u8,
         }
     }
+}
+
+/// The hour and minute digits of `08:05`, `8.05` (split at one of `separators`), `0805`
+/// or `8` (minutes `"00"`); `None` unless both are ASCII digits. Counts characters, not
+/// bytes: `1€:00` and `+1€` are refused, not cut inside the `€`.
+pub(crate) fn clock_digits<'a>(text: &'a str, separators: &[char]) -> Option<(&'a str, &'a str)> {
+    let (hours, minutes) = match text.split_once(separators) {
+        Some(parts) => parts,
+        None if text.chars().count() == 4 => text.split_at(text.char_indices().nth(2)?.0),
+        None => (text, "00"),
+    };
+    let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+    (digits(hours) && digits(minutes)).then_some((hours, minutes))
 }
 
 impl fmt::Display for LocalTime {
@@ -349,6 +351,28 @@ mod tests {
             assert_eq!(LocalTime::parse(bad), None, "{bad:?}");
         }
         assert_eq!(time("7:30").to_string(), "07:30");
+    }
+
+    #[test]
+    fn multi_byte_characters_are_refused_not_cut() {
+        // Four characters that are not four bytes: read by bytes, `1€00` would be cut
+        // inside the `€`.
+        for bad in [
+            "1€:00",
+            "1€00",
+            "€€€€",
+            "1€",
+            "0\u{301}805",
+            "08\u{200F}00",
+            "٠٨:٠٠",
+        ] {
+            assert_eq!(LocalTime::parse(bad), None, "{bad:?}");
+            assert_eq!(QuietHours::parse(&format!("{bad}-08:00")), None, "{bad:?}");
+            assert_eq!(QuietHours::parse(&format!("22:00-{bad}")), None, "{bad:?}");
+        }
+        assert_eq!(clock_digits("0805", &[':']), Some(("08", "05")));
+        assert_eq!(clock_digits("12€4", &[':']), None);
+        assert_eq!(clock_digits("8", &[':']), Some(("8", "00")));
     }
 
     #[test]

@@ -137,7 +137,8 @@ pub fn fold_name(input: &str) -> String {
 }
 
 /// `Some(Ok(minutes))` for a well-formed offset, `Some(Err)` for an offset-looking input
-/// that is out of range, `None` when the input is not an offset at all.
+/// that is out of range, `None` when the input is not an offset at all. Works on
+/// characters: `+1€` is not an offset, and is not cut inside its `€`.
 fn parse_utc_offset(input: &str) -> Option<Result<i32, TimezoneError>> {
     let lower = input.to_ascii_lowercase();
     let rest = lower
@@ -148,21 +149,21 @@ fn parse_utc_offset(input: &str) -> Option<Result<i32, TimezoneError>> {
     if rest.is_empty() {
         return (lower == "utc" || lower == "gmt").then_some(Ok(0));
     }
-    let (sign, digits) = match rest.as_bytes()[0] {
-        b'+' => (1, &rest[1..]),
-        b'-' => (-1, &rest[1..]),
-        _ => return None,
+    let (sign, digits) = if let Some(digits) = rest.strip_prefix('+') {
+        (1, digits)
+    } else if let Some(digits) = rest.strip_prefix('-') {
+        (-1, digits)
+    } else {
+        return None;
     };
-    let digits = digits.trim();
-    let (hours, minutes) = match digits.split_once(':') {
-        Some((h, m)) => (h, m),
-        None if digits.len() == 4 => digits.split_at(2),
-        None => (digits, "0"),
+    let (hours, minutes) = super::local_time::clock_digits(digits.trim(), &[':'])?;
+    let out_of_range = || Some(Err(TimezoneError::OffsetOutOfRange(input.to_owned())));
+    // ASCII digits only, but perhaps too many for any number type.
+    let (Ok(hours), Ok(minutes)) = (hours.parse::<i32>(), minutes.parse::<i32>()) else {
+        return out_of_range();
     };
-    let hours: i32 = hours.parse().ok()?;
-    let minutes: i32 = minutes.parse().ok()?;
-    if hours > 14 || !(0..60).contains(&minutes) {
-        return Some(Err(TimezoneError::OffsetOutOfRange(input.to_owned())));
+    if hours > 14 || minutes >= 60 {
+        return out_of_range();
     }
     Some(Ok(sign * (hours * 60 + minutes)))
 }
@@ -200,6 +201,37 @@ mod tests {
             name("+05:17"),
             Err(TimezoneError::OffsetOutOfRange(_))
         ));
+    }
+
+    #[test]
+    fn offsets_with_multi_byte_characters_are_refused_not_cut() {
+        // `+1€` was cut two bytes in, inside the `€`, and panicked.
+        for typed in [
+            "+1€",
+            "UTC+1€",
+            "gmt-1€",
+            "+€",
+            "+12€4",
+            "+1\u{301}00",
+            "+٣",
+        ] {
+            assert!(
+                matches!(name(typed), Err(TimezoneError::Unknown(_))),
+                "{typed:?}"
+            );
+        }
+        // Signs and numbers no type holds are out of range or not offsets, not overflows.
+        assert!(matches!(name("UTC+-5"), Err(TimezoneError::Unknown(_))));
+        assert!(matches!(
+            name("+-2147483648"),
+            Err(TimezoneError::Unknown(_))
+        ));
+        for huge in ["UTC+99999999999", "+2147483648", "-1:99999999999"] {
+            assert!(
+                matches!(name(huge), Err(TimezoneError::OffsetOutOfRange(_))),
+                "{huge:?}"
+            );
+        }
     }
 
     #[test]

@@ -235,3 +235,138 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    // Short here; `cargo bench -p bot-core --bench fuzz` runs a million events.
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Arbitrary text and mangled, stale or forged button data on every reachable
+    /// screen: no panic, an answer, and a state that survives a save.
+    #[test]
+    fn arbitrary_input_on_any_screen_is_answered_and_keeps_a_valid_state(
+        case in crate::fuzzing::case(),
+    ) {
+        let mut trace = Vec::new();
+        if let Err(violation) = crate::fuzzing::run(&case, &mut trace) {
+            prop_assert!(false, "{violation:?}");
+        }
+    }
+}
+
+/// The walk finds every kind of screen, so the fuzzing above reaches every question.
+#[test]
+fn the_fuzzed_screens_cover_every_state_and_question() {
+    let mut found = std::collections::BTreeSet::new();
+    for screen in crate::fuzzing::screens() {
+        let json = serde_json::to_value(screen.state()).expect("state serialises");
+        let tag = screen.state_tag();
+        found.insert(tag.clone());
+        for pointer in [
+            "/at/question/question",
+            "/question/question",
+            "/stage",
+            "/purpose/kind",
+        ] {
+            if let Some(what) = json.pointer(pointer).and_then(|v| v.as_str()) {
+                found.insert(format!("{tag} {what}"));
+            }
+        }
+        if matches!(
+            screen.state(),
+            DialogueState::Reporting {
+                reason: Some(_),
+                ..
+            }
+        ) {
+            found.insert("reporting with a reason".to_owned());
+        }
+    }
+    let mut wanted: Vec<String> = [
+        "idle",
+        "onboarding_suspended",
+        "offering_resume",
+        "onboarding",
+        "editing",
+        "confirming_delete",
+        "adding_reminder",
+        "setting_quiet_hours",
+        "enrolling",
+        "exam",
+        "confirming_level",
+        "confirming_end",
+        "reporting",
+        "reporting with a reason",
+        "confirming_block",
+        "enrolling language",
+        "enrolling time",
+        "enrolling confirm_switch",
+        "exam placement",
+        "exam step",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for question in [
+        "interface_language",
+        "native_languages",
+        "target_languages",
+        "target_level",
+        "interests",
+        "timezone",
+        "availability",
+        "practice_styles",
+        "bio",
+    ] {
+        wanted.push(format!("onboarding {question}"));
+        wanted.push(format!("editing {question}"));
+    }
+    let missing: Vec<&String> = wanted.iter().filter(|w| !found.contains(*w)).collect();
+    assert!(
+        missing.is_empty(),
+        "never reached: {missing:?}\nfound: {found:?}"
+    );
+}
+
+/// Every screen, deterministically: multi-byte, combining, direction marks, NUL, numbers
+/// too big for their types and 10 KB as text, and each button shown with a multi-byte
+/// tail, cut inside its prefix and with its last part replaced.
+#[test]
+fn every_screen_survives_hostile_text_and_mangled_buttons() {
+    let texts = [
+        "+1€",
+        "UTC+1€",
+        "1€:00",
+        "€€€€",
+        "22:0€-08:00",
+        "e\u{301}s",
+        "\u{202E}en, de\u{200F}",
+        "\0",
+        "+-2147483648",
+        "UTC-99999999999999999999",
+        "18446744073709551616:00",
+        "/enroll \u{1F642}",
+        "/placement ё",
+    ];
+    let long = "€🙂".repeat(10 * 1024 / 7 + 1);
+    for screen in crate::fuzzing::screens() {
+        for text in texts.iter().copied().chain([long.as_str()]) {
+            if let Err(violation) = screen.send([Input::from_text(text)]) {
+                panic!("{violation:?}");
+            }
+        }
+        for data in screen.buttons() {
+            let cut = data
+                .chars()
+                .take(data.chars().count() / 2)
+                .collect::<String>();
+            let replaced = match data.rsplit_once(':') {
+                Some((head, _)) => format!("{head}:ё€"),
+                None => "ё€".to_owned(),
+            };
+            for forged in [format!("{data}€"), format!("{data}:\u{301}"), cut, replaced] {
+                if let Err(violation) = screen.send([Input::Button(forged)]) {
+                    panic!("{violation:?}");
+                }
+            }
+        }
+    }
+}

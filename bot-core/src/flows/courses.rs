@@ -296,7 +296,7 @@ pub fn handle_enrolling(
             transition
         }
         (EnrollStage::Language, Input::Button(data)) if data.starts_with("crs:lang:") => {
-            let chosen = LanguageCode::parse(&data["crs:lang:".len()..])
+            let chosen = LanguageCode::parse(data.strip_prefix("crs:lang:").unwrap_or_default())
                 .filter(|code| person.profile.targets.iter().any(|t| t.language == *code));
             match chosen {
                 Some(code) => {
@@ -308,7 +308,7 @@ pub fn handle_enrolling(
             }
         }
         (EnrollStage::Time, Input::Button(data)) if data.starts_with("crs:time:") => {
-            match LocalTime::parse(&data["crs:time:".len()..]) {
+            match LocalTime::parse(data.strip_prefix("crs:time:").unwrap_or_default()) {
                 Some(time) => choose_time(cx, enrolling, course, tz, person, time, now),
                 None => again(enrolling, cx.t(locale, "stale-button")),
             }

@@ -310,15 +310,19 @@ pub fn handle(
             }
             let options = question.options().len();
             let option = |text: &str| text.parse::<usize>().ok().filter(|i| *i < options);
-            match (&question.kind, action.split_at(1.min(action.len()))) {
-                (QuestionKind::Single { .. }, ("a", index)) => match option(index) {
+            // The action's first character says what was pressed, the rest which option;
+            // forged data may start with any character, of any length in bytes.
+            let mut rest = action.chars();
+            let pressed = rest.next();
+            match (&question.kind, (pressed, rest.as_str())) {
+                (QuestionKind::Single { .. }, (Some('a'), index)) => match option(index) {
                     Some(index) => {
                         let right = question.check(&crate::content::Answer::SingleChoice(index));
                         answered(cx, running, exam, question, right, person, now)
                     }
                     None => again(running, cx.t(locale, "stale-button")),
                 },
-                (QuestionKind::Multiple { .. }, ("t", index)) => match option(index) {
+                (QuestionKind::Multiple { .. }, (Some('t'), index)) => match option(index) {
                     Some(index) => {
                         match running.picked.iter().position(|i| *i == index) {
                             Some(at) => {
@@ -332,7 +336,7 @@ pub fn handle(
                     }
                     None => again(running, cx.t(locale, "stale-button")),
                 },
-                (QuestionKind::Multiple { .. }, ("d", "")) => {
+                (QuestionKind::Multiple { .. }, (Some('d'), "")) => {
                     if running.picked.is_empty() {
                         return again(running, cx.t(locale, "error-pick-at-least-one"));
                     }
@@ -340,7 +344,7 @@ pub fn handle(
                     let right = question.check(&crate::content::Answer::MultipleChoice(chosen));
                     answered(cx, running, exam, question, right, person, now)
                 }
-                (QuestionKind::Ordering { .. }, ("o", index)) => match option(index) {
+                (QuestionKind::Ordering { .. }, (Some('o'), index)) => match option(index) {
                     Some(index) if !running.picked.contains(&index) => {
                         running.picked.push(index);
                         if running.picked.len() == options {
@@ -354,7 +358,7 @@ pub fn handle(
                     }
                     _ => again(running, cx.t(locale, "stale-button")),
                 },
-                (QuestionKind::Ordering { .. }, ("r", "")) => {
+                (QuestionKind::Ordering { .. }, (Some('r'), "")) => {
                     running.picked.clear();
                     let reply = question_reply(cx, locale, exam, &running, now).updating_previous();
                     Transition::to(DialogueState::Exam(running)).reply(reply)

@@ -22,7 +22,7 @@ mod streak;
 pub(crate) mod timers;
 pub(crate) mod upkeep;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod transcript;
 
 pub use help::command_menu;

@@ -250,7 +250,7 @@ pub fn handle_adding(
             Transition::to(DialogueState::AddingReminder(adding)).reply(reply)
         }
         (Some(time), Input::Button(data)) if data.starts_with("rem:day:") => {
-            let token = &data["rem:day:".len()..];
+            let token = data.strip_prefix("rem:day:").unwrap_or_default();
             if token == "done" {
                 if adding.days.is_empty() {
                     return again(adding, cx.t(locale, "error-pick-at-least-one"));

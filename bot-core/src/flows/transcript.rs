@@ -28,10 +28,15 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::content::Content;
-use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Practice, Profile};
+use crate::domain::{
+    AccountRef, Availability, CefrLevel, ChatKey, LanguageCode, LevelChoice, Locale, PartnerStatus,
+    PersonId, Platform, Practice, PracticeStyle, PracticeStyles, Profile, ProposalId, Slot,
+    TargetLanguage, Timezone,
+};
 use crate::engine::{
     self, Context, DialogueState, Effect, Event, FiredTimer, Input, Keyboard, Limits,
-    MAX_BUTTON_DATA, PersonView, Reply, TimerKind, TimerSpec, TrainingRules, Transition,
+    MAX_BUTTON_DATA, PeerKind, PeerMessage, PersonView, Reply, TimerKind, TimerSpec, TrainingRules,
+    Transition,
 };
 use crate::i18n::Texts;
 
@@ -47,6 +52,7 @@ pub fn context() -> &'static Context {
 }
 
 /// An in-memory person talking to the engine.
+#[derive(Clone)]
 pub struct Harness {
     pub id: PersonId,
     pub created_at: DateTime<Utc>,
@@ -131,6 +137,7 @@ impl Harness {
     }
 
     /// Sends an event that needs no answer (the chat was blocked, say).
+    #[cfg(test)]
     pub fn notify(&mut self, input: Input) {
         let transition = self.step(input);
         self.replies = transition.replies.clone();
@@ -297,6 +304,145 @@ impl Harness {
                 panic!("no button labelled {label:?} on screen:\n{}", self.screen())
             });
         self.send(Input::Button(data));
+    }
+}
+
+/// A complete profile of someone who speaks `native` and learns `learns` at B1, lives in
+/// Madrid, is free at any time and practises by text chat.
+pub fn ready_profile(native: &str, learns: &str) -> Profile {
+    let mut profile = Profile::new(Locale::En);
+    profile.native = vec![LanguageCode::parse(native).expect("known code")];
+    profile.targets = vec![TargetLanguage {
+        language: LanguageCode::parse(learns).expect("known code"),
+        level: Some(LevelChoice::Known(CefrLevel::B1)),
+    }];
+    profile.timezone = Timezone::parse("Europe/Madrid").ok();
+    profile.availability = Availability::from_slots(Slot::ALL);
+    profile.styles = PracticeStyles::default().toggled(PracticeStyle::Text);
+    profile.completed = true;
+    profile
+}
+
+/// Two people who could be partners, a Spanish speaker learning English and an English
+/// speaker learning Spanish, whose peer messages are carried from one to the other as the
+/// runtime would deliver them; the matcher's offer is made by hand.
+pub struct Pair {
+    pub ana: Harness,
+    pub ben: Harness,
+    /// What each said to the last delivered message (ana's, ben's).
+    pub heard: (Vec<Reply>, Vec<Reply>),
+}
+
+impl Default for Pair {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pair {
+    pub fn new() -> Self {
+        let mut ana = Harness::new();
+        ana.profile = Some(ready_profile("es", "en"));
+        ana.handle = Some("@ana on Telegram".into());
+        let mut ben = Harness::new();
+        ben.profile = Some(ready_profile("en", "es"));
+        ben.handle = Some("@ben on Telegram".into());
+        Self {
+            ana,
+            ben,
+            heard: (Vec::new(), Vec::new()),
+        }
+    }
+
+    /// Both asked for a partner.
+    pub fn waiting() -> Self {
+        let mut pair = Self::new();
+        pair.ana.send(Input::from_text("/find"));
+        pair.ben.send(Input::from_text("/find"));
+        assert!(pair.ana.practice.partnering.waiting_since().is_some());
+        assert!(pair.ben.practice.partnering.waiting_since().is_some());
+        pair
+    }
+
+    /// The matcher's wave pairs them, as `matcher::worker` does.
+    pub fn offer(&mut self) -> ProposalId {
+        let id = ProposalId::new_random();
+        let expires_at = self.ana.now + Duration::hours(24);
+        let offer = |partner: &Harness, chat: &str| PeerMessage {
+            from: partner.id,
+            reply_to: None,
+            about: id,
+            kind: PeerKind::Offer {
+                partner_chat: ChatKey::new(Platform::Local, chat),
+                partner_profile: Box::new(partner.profile.clone().expect("profile")),
+                expires_at,
+            },
+        };
+        let (to_ana, to_ben) = (offer(&self.ben, "ben"), offer(&self.ana, "ana"));
+        self.heard.0 = self.ana.receive(Input::Peer(to_ana));
+        self.heard.1 = self.ben.receive(Input::Peer(to_ben));
+        self.deliver();
+        id
+    }
+
+    /// Carries every told message to its recipient until nobody has anything to say;
+    /// `heard` collects what each said meanwhile.
+    pub fn deliver(&mut self) {
+        for _ in 0..20 {
+            let from_ana = std::mem::take(&mut self.ana.told);
+            let from_ben = std::mem::take(&mut self.ben.told);
+            if from_ana.is_empty() && from_ben.is_empty() {
+                return;
+            }
+            for (to, _, message) in from_ana {
+                assert_eq!(to, self.ben.id, "ana told someone else");
+                let said = self.ben.receive(Input::Peer(message));
+                self.heard.1.extend(said);
+            }
+            for (to, _, message) in from_ben {
+                assert_eq!(to, self.ana.id, "ben told someone else");
+                let said = self.ana.receive(Input::Peer(message));
+                self.heard.0.extend(said);
+            }
+        }
+        panic!("the two keep telling each other things");
+    }
+
+    /// One of the two acts (`act` runs on their harness and leaves their screen in
+    /// `replies`); what they told the other is delivered, and `heard` is what that made
+    /// each say.
+    pub fn act(&mut self, ana: bool, act: impl FnOnce(&mut Harness)) {
+        self.heard = (Vec::new(), Vec::new());
+        act(if ana { &mut self.ana } else { &mut self.ben });
+        self.deliver();
+    }
+
+    /// Offered: each has the other's card with accept and decline on screen.
+    pub fn offered() -> (Self, ProposalId) {
+        let mut pair = Self::waiting();
+        let id = pair.offer();
+        pair.ana.replies = pair.heard.0.clone();
+        pair.ben.replies = pair.heard.1.clone();
+        (pair, id)
+    }
+
+    /// Offered and both accepted.
+    pub fn partnered() -> (Self, ProposalId) {
+        let (mut pair, id) = Self::offered();
+        pair.act(true, |ana| ana.press("Accept"));
+        pair.act(false, |ben| ben.press("Accept"));
+        assert!(pair.both_partnered());
+        (pair, id)
+    }
+
+    /// Each has the other as an active partner.
+    pub fn both_partnered(&self) -> bool {
+        [&self.ana, &self.ben].iter().all(|person| {
+            matches!(
+                person.practice.partnering.status,
+                PartnerStatus::Partnered(_)
+            )
+        })
     }
 }
 

@@ -519,3 +519,21 @@ fn a_failed_step_exam_leaves_the_step_open() {
     );
     assert!(harness.practice.course.is_none());
 }
+
+#[test]
+fn a_forged_answer_starting_with_a_multi_byte_character_is_an_older_message() {
+    let mut harness = in_german_placement();
+    let (_, session, current) = exam_of(&harness);
+    // The action's first character was cut at byte 1, inside `ё`, and panicked.
+    for action in ["ё", "ё0", "€1", "🙂", "a\u{301}0", "\u{200F}a0", "a٠"] {
+        press(&mut harness, session, current, action);
+        assert!(
+            harness.screen().contains("older message"),
+            "{action:?}: {}",
+            harness.screen()
+        );
+        assert_eq!(exam_of(&harness).2, current, "{action:?} answered");
+    }
+    press(&mut harness, session, current, "a0");
+    assert_eq!(exam_of(&harness).2, current + 1);
+}

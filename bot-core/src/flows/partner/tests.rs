@@ -4,36 +4,9 @@
 
 use chrono::Duration;
 
-use crate::domain::{
-    Availability, CefrLevel, ChatKey, EndedBy, LanguageCode, LevelChoice, PartnerStatus, Platform,
-    PracticeStyle, PracticeStyles, Profile, ProposalId, ReportReason, Slot, TargetLanguage,
-    Timezone,
-};
-use crate::engine::{Input, PeerKind, PeerMessage, Reply};
-use crate::flows::transcript::Harness;
-
-/// Two people who could be partners: a Spanish speaker learning English, and an English
-/// speaker learning Spanish.
-struct Pair {
-    ana: Harness,
-    ben: Harness,
-    /// What each said to the last delivered message (ana's, ben's).
-    heard: (Vec<Reply>, Vec<Reply>),
-}
-
-fn profile(native: &str, learns: &str) -> Profile {
-    let mut profile = Profile::new(crate::domain::Locale::En);
-    profile.native = vec![LanguageCode::parse(native).expect("known code")];
-    profile.targets = vec![TargetLanguage {
-        language: LanguageCode::parse(learns).expect("known code"),
-        level: Some(LevelChoice::Known(CefrLevel::B1)),
-    }];
-    profile.timezone = Timezone::parse("Europe/Madrid").ok();
-    profile.availability = Availability::from_slots(Slot::ALL);
-    profile.styles = PracticeStyles::default().toggled(PracticeStyle::Text);
-    profile.completed = true;
-    profile
-}
+use crate::domain::{EndedBy, PartnerStatus, ProposalId, ReportReason};
+use crate::engine::{Input, Reply};
+use crate::flows::transcript::{Harness, Pair, ready_profile as profile};
 
 fn screen(replies: &[Reply]) -> String {
     replies
@@ -51,91 +24,11 @@ fn screen(replies: &[Reply]) -> String {
 }
 
 impl Pair {
-    fn new() -> Self {
-        let mut ana = Harness::new();
-        ana.profile = Some(profile("es", "en"));
-        ana.handle = Some("@ana on Telegram".into());
-        let mut ben = Harness::new();
-        ben.profile = Some(profile("en", "es"));
-        ben.handle = Some("@ben on Telegram".into());
-        Self {
-            ana,
-            ben,
-            heard: (Vec::new(), Vec::new()),
-        }
-    }
-
-    /// Both asked for a partner.
-    fn waiting() -> Self {
-        let mut pair = Self::new();
-        pair.ana.send(Input::from_text("/find"));
-        assert!(screen(&pair.ana.replies).contains("You're in the queue"));
-        pair.ben.send(Input::from_text("/find"));
-        pair
-    }
-
-    /// The matcher's wave pairs them, as `matcher::worker` does.
-    fn offer(&mut self) -> ProposalId {
-        let id = ProposalId::new_random();
-        let expires_at = self.ana.now + Duration::hours(24);
-        let to_ana = PeerMessage {
-            from: self.ben.id,
-            reply_to: None,
-            about: id,
-            kind: PeerKind::Offer {
-                partner_chat: ChatKey::new(Platform::Local, "ben"),
-                partner_profile: Box::new(self.ben.profile.clone().expect("profile")),
-                expires_at,
-            },
-        };
-        let to_ben = PeerMessage {
-            from: self.ana.id,
-            reply_to: None,
-            about: id,
-            kind: PeerKind::Offer {
-                partner_chat: ChatKey::new(Platform::Local, "ana"),
-                partner_profile: Box::new(self.ana.profile.clone().expect("profile")),
-                expires_at,
-            },
-        };
-        self.heard.0 = self.ana.receive(Input::Peer(to_ana));
-        self.heard.1 = self.ben.receive(Input::Peer(to_ben));
-        self.deliver();
-        id
-    }
-
-    /// Carries every told message to its recipient until nobody has anything to say;
-    /// `heard` collects what each said meanwhile.
-    fn deliver(&mut self) {
-        for _ in 0..20 {
-            let from_ana = std::mem::take(&mut self.ana.told);
-            let from_ben = std::mem::take(&mut self.ben.told);
-            if from_ana.is_empty() && from_ben.is_empty() {
-                return;
-            }
-            for (to, _, message) in from_ana {
-                assert_eq!(to, self.ben.id, "ana told someone else");
-                let said = self.ben.receive(Input::Peer(message));
-                self.heard.1.extend(said);
-            }
-            for (to, _, message) in from_ben {
-                assert_eq!(to, self.ana.id, "ben told someone else");
-                let said = self.ana.receive(Input::Peer(message));
-                self.heard.0.extend(said);
-            }
-        }
-        panic!("the two keep telling each other things");
-    }
-
-    /// One of the two acts (`act` runs on their harness and leaves their screen in
-    /// `replies`); what they told the other is delivered. Returns their screen.
+    /// One of the two acts and what they told the other is delivered; returns their screen.
     fn turn(&mut self, ana: bool, act: impl FnOnce(&mut Harness)) -> String {
-        self.heard = (Vec::new(), Vec::new());
-        let person = if ana { &mut self.ana } else { &mut self.ben };
-        act(person);
-        let shown = screen(&person.replies);
-        self.deliver();
-        shown
+        self.act(ana, act);
+        let person = if ana { &self.ana } else { &self.ben };
+        screen(&person.replies)
     }
 
     fn says(harness: &mut Harness, text: &str) {
@@ -164,25 +57,6 @@ impl Pair {
 
     fn ben_heard(&self) -> String {
         screen(&self.heard.1)
-    }
-
-    /// Offered and both accepted.
-    fn partnered() -> (Self, ProposalId) {
-        let mut pair = Self::waiting();
-        let id = pair.offer();
-        pair.ana.replies = pair.heard.0.clone();
-        pair.ben.replies = pair.heard.1.clone();
-        pair.ana_presses("Accept");
-        pair.ben_presses("Accept");
-        assert!(matches!(
-            pair.ana.practice.partnering.status,
-            PartnerStatus::Partnered(_)
-        ));
-        assert!(matches!(
-            pair.ben.practice.partnering.status,
-            PartnerStatus::Partnered(_)
-        ));
-        (pair, id)
     }
 }
 
@@ -337,14 +211,7 @@ fn acceptances_that_cross_make_one_partnership() {
         1,
         "told once"
     );
-    assert!(matches!(
-        pair.ana.practice.partnering.status,
-        PartnerStatus::Partnered(_)
-    ));
-    assert!(matches!(
-        pair.ben.practice.partnering.status,
-        PartnerStatus::Partnered(_)
-    ));
+    assert!(pair.both_partnered());
 }
 
 #[test]
