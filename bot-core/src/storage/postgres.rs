@@ -1087,7 +1087,11 @@ async fn write_batch(
         .bind(platforms)
         .bind(chats)
         .bind(bodies)
-        .bind(lease.map(|lease| platform_names(&lease.platforms)).unwrap_or_default())
+        .bind(
+            lease
+                .map(|lease| platform_names(&lease.platforms))
+                .unwrap_or_default(),
+        )
         .fetch_all(&mut **tx)
         .await?;
         // Ids are drawn from the sequence as rows are inserted in array order, so
