@@ -10,4 +10,5 @@ mod onboarding;
 mod poison;
 mod restart;
 mod support;
+mod two_adapters;
 mod webhook;
