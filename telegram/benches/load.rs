@@ -19,7 +19,7 @@ use bot_core::app;
 use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
 use telegram::TelegramOptions;
-use telegram::fake::{Delivered, FakeBotApi, FakeConfig, FakeUser};
+use telegram_fake_api::{Delivered, FakeBotApi, FakeConfig, FakeUser};
 use teloxide::dispatching::dialogue::InMemStorage;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};

@@ -2,7 +2,7 @@
 //! a sticker or photo where text is expected, and chatter in a group.
 
 use bot_core::config::TelegramMode;
-use telegram::fake::FakeConfig;
+use telegram_fake_api::FakeConfig;
 
 use crate::support::{Act, Backend, ONBOARDING, Person, TestDb, fake, play, start};
 

@@ -3,7 +3,7 @@
 //! blocked person is marked unreachable and paused instead of being retried forever.
 
 use bot_core::config::TelegramMode;
-use telegram::fake::{CallOutcome, FakeConfig, Fault};
+use telegram_fake_api::{CallOutcome, FakeConfig, Fault};
 
 use crate::support::{
     Backend, Person, TestDb, eventually, fake, outbox_drained, profile_of, start,

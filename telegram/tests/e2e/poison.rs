@@ -9,7 +9,7 @@ use bot_core::domain::Platform;
 use bot_core::engine::Input;
 use bot_core::runtime::{Conversations, PANICKED};
 use telegram::RunningTelegram;
-use telegram::fake::{FakeBotApi, FakeConfig};
+use telegram_fake_api::{FakeBotApi, FakeConfig};
 
 use crate::support::{
     Person, TestDb, backends, conversations, dispatcher, eventually, fake, options,

@@ -9,8 +9,8 @@ use bot_core::domain::{AccountRef, ChatKey, Locale, Platform, Profile};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
 use bot_core::runtime::Conversations;
 use bot_core::storage::LoadedPerson;
-use telegram::fake::{BotMessage, FakeBotApi, FakeConfig, FakeUser};
 use telegram::{RunningTelegram, TelegramOptions};
+use telegram_fake_api::{BotMessage, FakeBotApi, FakeConfig, FakeUser};
 
 /// Long enough for a slow CI machine, short enough to fail a hang quickly.
 pub const PATIENCE: Duration = Duration::from_secs(20);

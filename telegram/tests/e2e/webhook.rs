@@ -2,7 +2,7 @@
 //! without the right secret refused.
 
 use bot_core::config::TelegramMode;
-use telegram::fake::{FakeBotApi, FakeConfig};
+use telegram_fake_api::{FakeBotApi, FakeConfig};
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::{Bot, Requester};
 use tokio::sync::watch;
