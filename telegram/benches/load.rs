@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use bot_core::app;
 use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
+use lexbot_test_kit::{Backend, TestDb};
 use telegram::TelegramOptions;
 use telegram_fake_api::{Delivered, FakeBotApi, FakeConfig, FakeUser};
 use teloxide::dispatching::dialogue::InMemStorage;
@@ -405,36 +406,6 @@ async fn teloxide_dialogue_bot(fake: &FakeBotApi) -> tokio::task::JoinHandle<()>
     tokio::spawn(async move { dispatcher.dispatch().await })
 }
 
-async fn postgres_database() -> Option<(String, String, String)> {
-    let server = std::env::var("LEXBOT_TEST_POSTGRES_URL").ok()?;
-    let name = format!("bench_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&server).await.ok()?;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .ok()?;
-    admin.close().await;
-    let mut url = url::Url::parse(&server).ok()?;
-    url.set_path(&name);
-    Some((server, name, url.to_string()))
-}
-
-async fn drop_postgres(server: &str, name: &str) {
-    if let Ok(admin) = sqlx::PgPool::connect(server).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&admin)
-        .await;
-        admin.close().await;
-    }
-}
-
 fn fast_fake() -> FakeConfig {
     FakeConfig {
         enforce_limits: false,
@@ -483,13 +454,13 @@ async fn main() {
         conversations.store().close().await;
     }
     let postgres = if runs("postgres") {
-        postgres_database().await
+        TestDb::create(Backend::Postgres).await
     } else {
         None
     };
-    if let Some((server, name, url)) = postgres {
+    if let Some(database) = postgres {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
-        let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
+        let (running, conversations) = lexbot(database.url(), &fake, RateLimits::unlimited()).await;
         let figures = drive(
             &fake,
             &plan,
@@ -502,7 +473,7 @@ async fn main() {
         results.push(figures);
         running.shutdown().await;
         conversations.store().close().await;
-        drop_postgres(&server, &name).await;
+        drop(database);
     }
     if runs("teloxide") {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");

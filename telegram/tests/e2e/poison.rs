@@ -12,7 +12,7 @@ use telegram::RunningTelegram;
 use telegram_fake_api::{FakeBotApi, FakeConfig};
 
 use crate::support::{
-    Person, TestDb, backends, conversations, dispatcher, eventually, fake, options,
+    Person, TestDb, backends, conversations, dispatcher, eventually, fake, inbox_len, options,
 };
 
 /// What the person reads when their step failed (en.ftl `error-internal`).
@@ -74,7 +74,7 @@ async fn a_panicking_step_answers_its_person_and_everyone_else_goes_on() {
             "{context}: kept as received: {payload}"
         );
         assert!(
-            db.inbox_len().await == 0,
+            inbox_len(&db).await == 0,
             "{context}: nothing waits to be stepped again"
         );
 
@@ -117,7 +117,7 @@ async fn an_update_that_keeps_failing_is_given_up_after_its_replays() {
             }
         });
         {
-            let store = bot_core::storage::open(&db.url).await.expect("store");
+            let store = bot_core::storage::open(db.url()).await.expect("store");
             store
                 .inbox_put(
                     Platform::Telegram,
@@ -148,7 +148,7 @@ async fn an_update_that_keeps_failing_is_given_up_after_its_replays() {
         );
         let store = conversations.store().clone();
         eventually("the update leaves the inbox", || async {
-            db.inbox_len().await == 0
+            inbox_len(&db).await == 0
         })
         .await;
         let quarantined = store.quarantined(10).await.expect("quarantined");

@@ -46,7 +46,7 @@ async fn relay_updates(fake: FakeBotApi, webhook: String, mut stop: watch::Recei
 
 #[tokio::test]
 async fn a_person_onboards_through_the_webhook() {
-    let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let fake = fake(FakeConfig::default()).await;
     let (running, conversations) = start(&fake, &db, TelegramMode::Webhook).await;
     let addr = running.webhook_addr.expect("webhook address");
@@ -70,7 +70,7 @@ async fn a_person_onboards_through_the_webhook() {
 
 #[tokio::test]
 async fn the_webhook_refuses_requests_without_the_secret() {
-    let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let fake = fake(FakeConfig::default()).await;
     let (running, conversations) = start(&fake, &db, TelegramMode::Webhook).await;
     let url = format!(
