@@ -6,8 +6,6 @@
 //! PostgreSQL database on it. People onboard concurrently; each person's steps are
 //! sequential, as they are in a chat.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,6 +18,7 @@ use bot_core::i18n::Texts;
 use bot_core::runtime::{Conversations, Incoming};
 use bot_core::storage;
 use chrono::Utc;
+use lexbot_test_kit::{Backend, TestDb};
 
 /// One complete onboarding, as a person taps and types it.
 fn onboarding() -> Vec<Input> {
@@ -168,11 +167,10 @@ fn main() {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("bench.db").display());
         bench_store("sqlite (file, WAL)", &url, people).await;
-        match support::postgres_server() {
-            Some(server) => {
-                let database = support::ScratchDatabase::create(&server).await;
-                bench_store("postgres", &database.url, people).await;
-                database.drop().await;
+        match TestDb::create(Backend::Postgres).await {
+            Some(database) => {
+                bench_store("postgres", database.url(), people).await;
+                database.close().await;
             }
             None => println!("postgres: skipped (set LEXBOT_TEST_POSTGRES_URL)"),
         }

@@ -18,8 +18,6 @@
 //!    next day's timer written, the reminder queued in the outbox): timers per second;
 //! 5. memory: the process's VmHWM from /proc/self/status.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,7 +29,7 @@ use bot_core::runtime::Conversations;
 use bot_core::scheduler::{Clock, DELAY_BUCKETS_MS, Scheduler, SchedulerConfig, StatsSnapshot};
 use bot_core::storage::{PostgresStore, SqliteStore, Store, TimerLease};
 use chrono::{DateTime, SecondsFormat, Utc};
-use support::{ScratchDatabase, postgres_server};
+use lexbot_test_kit::{Backend, TestDb, postgres_server};
 
 const REMINDERS_PER_PERSON: usize = 10;
 const CHUNK: usize = 10_000;
@@ -112,8 +110,10 @@ fn run_backend(backend: &str, plan: &Plan) {
             }
             "postgres" => {
                 let server = postgres_server().expect("LEXBOT_TEST_POSTGRES_URL");
-                let database = ScratchDatabase::create(&server).await;
-                let store = PostgresStore::open(&database.url)
+                let database = TestDb::create(Backend::Postgres)
+                    .await
+                    .expect("LEXBOT_TEST_POSTGRES_URL");
+                let store = PostgresStore::open(database.url())
                     .await
                     .expect("postgres store");
                 let setup = Instant::now();
@@ -126,7 +126,7 @@ fn run_backend(backend: &str, plan: &Plan) {
                     "postgres (tcp)"
                 };
                 bench(label, Arc::new(store), Some(pool), plan, setup.elapsed()).await;
-                database.drop().await;
+                database.close().await;
             }
             other => panic!("unknown backend {other}"),
         }

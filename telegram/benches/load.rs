@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 use bot_core::app::Application;
 use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
-use telegram::fake::{Delivered, FakeBotApi, FakeConfig, FakeUser};
+use lexbot_test_kit::{Backend, TestDb};
 use telegram::{TelegramAdapter, TelegramOptions};
+use telegram_fake_api::{Delivered, FakeBotApi, FakeConfig, FakeUser};
 use teloxide::dispatching::dialogue::InMemStorage;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -409,36 +410,6 @@ async fn teloxide_dialogue_bot(fake: &FakeBotApi) -> tokio::task::JoinHandle<()>
     tokio::spawn(async move { dispatcher.dispatch().await })
 }
 
-async fn postgres_database() -> Option<(String, String, String)> {
-    let server = std::env::var("LEXBOT_TEST_POSTGRES_URL").ok()?;
-    let name = format!("bench_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&server).await.ok()?;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .ok()?;
-    admin.close().await;
-    let mut url = url::Url::parse(&server).ok()?;
-    url.set_path(&name);
-    Some((server, name, url.to_string()))
-}
-
-async fn drop_postgres(server: &str, name: &str) {
-    if let Ok(admin) = sqlx::PgPool::connect(server).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&admin)
-        .await;
-        admin.close().await;
-    }
-}
-
 fn fast_fake() -> FakeConfig {
     FakeConfig {
         enforce_limits: false,
@@ -487,13 +458,13 @@ async fn main() {
         conversations.store().close().await;
     }
     let postgres = if runs("postgres") {
-        postgres_database().await
+        TestDb::create(Backend::Postgres).await
     } else {
         None
     };
-    if let Some((server, name, url)) = postgres {
+    if let Some(database) = postgres {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
-        let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
+        let (running, conversations) = lexbot(database.url(), &fake, RateLimits::unlimited()).await;
         let figures = drive(
             &fake,
             &plan,
@@ -506,7 +477,7 @@ async fn main() {
         results.push(figures);
         running.shutdown().await;
         conversations.store().close().await;
-        drop_postgres(&server, &name).await;
+        drop(database);
     }
     if runs("teloxide") {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");

@@ -7,8 +7,6 @@
 
 mod callbacks;
 mod convert;
-#[cfg(feature = "fake-api")]
-pub mod fake;
 mod polling;
 mod render;
 mod sender;

@@ -1,7 +1,8 @@
 //! bot-core's integration tests, one binary so the crate is linked once.
 
+// Scratch databases and `on_both_backends!`, shared with the other crates' tests.
 #[macro_use]
-mod support;
+extern crate lexbot_test_kit;
 
 mod inbox;
 mod matching;

@@ -9,7 +9,7 @@ use bot_core::runtime::{Conversations, Incoming};
 use bot_core::storage::Store;
 
 use crate::scheduler::conversations;
-use crate::support::{TestDb, claim_outbox, now};
+use lexbot_test_kit::{TestDb, claim_outbox, now};
 
 on_both_backends!(
     onboarding_resumes_after_a_restart,

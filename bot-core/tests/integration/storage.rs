@@ -10,7 +10,7 @@ use bot_core::domain::{
 use bot_core::storage::{LoadedPerson, StepCommit, StepWrite, Store, StoreError, StoredState};
 use tokio::sync::Barrier;
 
-use crate::support::{MIGRATIONS_TABLE, TestDb, now};
+use lexbot_test_kit::{MIGRATIONS_TABLE, TestDb, now};
 
 on_both_backends!(
     round_trip,

@@ -20,17 +20,8 @@ use bot_core::privacy::PrivacyKey;
 use bot_core::runtime::{Conversations, Incoming};
 use bot_core::storage::{CommitOutcome, OutboxLease, PersonCommit, PersonWrite, Store};
 use chrono::{DateTime, Utc};
+use lexbot_test_kit::{TestDb, now, on_both_backends};
 use matcher::worker::{LEADER_ROLE, MatcherWorker, WorkerConfig};
-use support::now;
-
-// bot-core's throwaway databases (a temp-dir SQLite file, a fresh PostgreSQL database)
-// and its `on_both_backends!`; this suite uses only part of them.
-#[allow(dead_code)]
-#[macro_use]
-#[path = "../../../bot-core/tests/integration/support.rs"]
-mod support;
-
-use support::TestDb;
 
 on_both_backends!(
     a_wave_proposes_reciprocal_pairs_to_both_sides,

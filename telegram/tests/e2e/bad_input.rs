@@ -2,13 +2,13 @@
 //! a sticker or photo where text is expected, and chatter in a group.
 
 use bot_core::config::TelegramMode;
-use telegram::fake::FakeConfig;
+use telegram_fake_api::FakeConfig;
 
 use crate::support::{Act, Backend, ONBOARDING, Person, TestDb, fake, play, start};
 
 #[tokio::test]
 async fn bad_input_gets_clear_answers_and_changes_nothing() {
-    let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let fake = fake(FakeConfig::default()).await;
     let (running, conversations) = start(&fake, &db, TelegramMode::Polling).await;
     let mut person = Person::new(&fake, 6006, "en");

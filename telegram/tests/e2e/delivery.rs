@@ -3,7 +3,7 @@
 //! blocked person is marked unreachable and paused instead of being retried forever.
 
 use bot_core::config::TelegramMode;
-use telegram::fake::{CallOutcome, FakeConfig, Fault};
+use telegram_fake_api::{CallOutcome, FakeConfig, Fault};
 
 use crate::support::{
     Backend, Person, TestDb, eventually, fake, outbox_drained, profile_of, start,
@@ -11,7 +11,7 @@ use crate::support::{
 
 #[tokio::test]
 async fn a_429_storm_and_a_403_lose_nothing_and_never_break_the_limits() {
-    let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let fake = fake(FakeConfig {
         enforce_limits: true,
         ..FakeConfig::default()
@@ -116,7 +116,7 @@ async fn a_429_storm_and_a_403_lose_nothing_and_never_break_the_limits() {
 
 #[tokio::test]
 async fn network_failures_are_retried_until_delivered() {
-    let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let fake = fake(FakeConfig::default()).await;
     let (running, conversations) = start(&fake, &db, TelegramMode::Polling).await;
     // Telegram answers "Bad Gateway"-like garbage twice: a transient failure.

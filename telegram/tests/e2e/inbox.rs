@@ -5,10 +5,11 @@
 use std::time::Duration;
 
 use bot_core::config::TelegramMode;
-use telegram::fake::FakeConfig;
+use telegram_fake_api::FakeConfig;
 
 use crate::support::{
-    ONBOARDING, PATIENCE, Person, assert_each_answer_once, backends, eventually, fake, play, start,
+    ONBOARDING, PATIENCE, Person, assert_each_answer_once, backends, eventually, fake, inbox_len,
+    play, start,
 };
 
 #[tokio::test]
@@ -31,7 +32,7 @@ async fn an_update_only_the_inbox_holds_is_answered_once_after_a_restart() {
             "{context}: the update was never confirmed"
         );
         eventually("the update waits in the inbox", || async {
-            db.inbox_len().await == 1
+            inbox_len(&db).await == 1
         })
         .await;
         // ... but not stepped.
@@ -50,7 +51,7 @@ async fn an_update_only_the_inbox_holds_is_answered_once_after_a_restart() {
         play(&mut person, &ONBOARDING[6..]).await;
 
         assert_each_answer_once(&person, &context);
-        eventually("the inbox empties", || async { db.inbox_len().await == 0 }).await;
+        eventually("the inbox empties", || async { inbox_len(&db).await == 0 }).await;
         running.shutdown().await;
         conversations.store().close().await;
     }

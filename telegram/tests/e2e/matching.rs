@@ -5,7 +5,7 @@
 use bot_core::config::TelegramMode;
 use bot_core::domain::PartnerStatus;
 use bot_core::runtime::Conversations;
-use telegram::fake::{FakeBotApi, FakeConfig};
+use telegram_fake_api::{FakeBotApi, FakeConfig};
 
 use crate::support::{Act, ONBOARDING, Person, backends, eventually, fake, loaded, play, start};
 

@@ -2,7 +2,7 @@
 //! place, free text, summary and confirm.
 
 use bot_core::config::TelegramMode;
-use telegram::fake::FakeConfig;
+use telegram_fake_api::FakeConfig;
 
 use crate::support::{
     ONBOARDING, Person, assert_each_answer_once, backends, fake, play, profile_of, start,

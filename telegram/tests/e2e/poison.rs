@@ -9,9 +9,11 @@ use bot_core::config::TelegramMode;
 use bot_core::domain::Platform;
 use bot_core::engine::Input;
 use bot_core::runtime::{Conversations, PANICKED};
-use telegram::fake::{FakeBotApi, FakeConfig};
+use telegram_fake_api::{FakeBotApi, FakeConfig};
 
-use crate::support::{Person, TestDb, backends, builder, eventually, fake, start, start_with};
+use crate::support::{
+    Person, TestDb, backends, builder, eventually, fake, inbox_len, start, start_with,
+};
 
 /// What the person reads when their step failed (en.ftl `error-internal`).
 const SOMETHING_WENT_WRONG: &str = "Something went wrong on my side";
@@ -60,7 +62,7 @@ async fn a_panicking_step_answers_its_person_and_everyone_else_goes_on() {
             "{context}: kept as received: {payload}"
         );
         assert!(
-            db.inbox_len().await == 0,
+            inbox_len(&db).await == 0,
             "{context}: nothing waits to be stepped again"
         );
 
@@ -102,7 +104,7 @@ async fn an_update_that_keeps_failing_is_given_up_after_its_replays() {
             }
         });
         {
-            let store = bot_core::storage::open(&db.url).await.expect("store");
+            let store = bot_core::storage::open(db.url()).await.expect("store");
             store
                 .inbox_put(
                     Platform::Telegram,
@@ -132,7 +134,7 @@ async fn an_update_that_keeps_failing_is_given_up_after_its_replays() {
         );
         let store = conversations.store().clone();
         eventually("the update leaves the inbox", || async {
-            db.inbox_len().await == 0
+            inbox_len(&db).await == 0
         })
         .await;
         let quarantined = store.quarantined(10).await.expect("quarantined");

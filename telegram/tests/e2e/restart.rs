@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bot_core::config::TelegramMode;
-use telegram::fake::FakeConfig;
+use telegram_fake_api::FakeConfig;
 
 use crate::support::{
     ONBOARDING, PATIENCE, Person, assert_each_answer_once, backends, fake, outbox_drained, play,

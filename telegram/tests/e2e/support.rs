@@ -9,154 +9,24 @@ use bot_core::domain::{AccountRef, ChatKey, Locale, Platform, Profile};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
 use bot_core::runtime::Conversations;
 use bot_core::storage::LoadedPerson;
-use telegram::fake::{BotMessage, FakeBotApi, FakeConfig, FakeUser};
+pub use lexbot_test_kit::{Backend, TestDb, backends};
 use telegram::{TelegramAdapter, TelegramOptions};
+use telegram_fake_api::{BotMessage, FakeBotApi, FakeConfig, FakeUser};
 
 /// Long enough for a slow CI machine, short enough to fail a hang quickly.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
 pub const WEBHOOK_SECRET: &str = "test_secret-42";
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A fresh database, removed on drop (the PostgreSQL one by `DROP DATABASE`).
-pub struct TestDb {
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>,
-}
-
-impl TestDb {
-    /// `None` for PostgreSQL when no server is configured.
-    pub async fn new(backend: Backend) -> Option<Self> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("lexbot.db").display());
-                Some(Self {
-                    url,
-                    _dir: Some(dir),
-                    postgres: None,
-                })
-            }
-            Backend::Postgres => {
-                let server = std::env::var("LEXBOT_TEST_POSTGRES_URL").ok()?;
-                let name = format!("tg_{}", uuid::Uuid::new_v4().simple());
-                let admin = sqlx::PgPool::connect(&server).await.expect("postgres");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&admin)
-                    .await
-                    .expect("create database");
-                admin.close().await;
-                let mut url = url::Url::parse(&server).expect("postgres URL");
-                url.set_path(&name);
-                Some(Self {
-                    url: url.to_string(),
-                    _dir: None,
-                    postgres: Some((server, name)),
-                })
-            }
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((server, name)) = self.postgres.take() {
-            // Drop runs outside any runtime's async context: use a small one of our own.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                runtime.block_on(async {
-                    if let Ok(admin) = sqlx::PgPool::connect(&server).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .execute(&admin)
-                        .await;
-                        admin.close().await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
-}
-
-impl TestDb {
-    /// Runs SQL written for this database's backend, without bind parameters.
-    pub async fn execute(&self, sql: &str) {
-        let sql = sqlx::AssertSqlSafe(sql.to_owned());
-        if self.postgres.is_some() {
-            let pool = sqlx::PgPool::connect(&self.url).await.expect("postgres");
-            sqlx::query(sql).execute(&pool).await.expect("execute");
-            pool.close().await;
-        } else {
-            let pool = sqlx::SqlitePool::connect(&self.url).await.expect("sqlite");
-            sqlx::query(sql).execute(&pool).await.expect("execute");
-            pool.close().await;
-        }
-    }
-
-    /// How many updates wait in the inbox, read through a store of its own.
-    pub async fn inbox_len(&self) -> usize {
-        let store = bot_core::storage::open(&self.url).await.expect("store");
-        let pending = store
-            .inbox_pending(bot_core::domain::Platform::Telegram, 1_000)
-            .await
-            .expect("inbox");
-        store.close().await;
-        pending.len()
-    }
-
-    /// Makes every step's commit fail (they all bump a person's version), while first
-    /// contacts and everything else still work.
-    pub async fn refuse_commits(&self) {
-        if self.postgres.is_some() {
-            self.execute(
-                "CREATE FUNCTION refuse_commits() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN RAISE EXCEPTION 'commits refused by the test'; END $$",
-            )
-            .await;
-            self.execute(
-                "CREATE TRIGGER refuse_commits BEFORE UPDATE ON persons \
-                 FOR EACH ROW EXECUTE FUNCTION refuse_commits()",
-            )
-            .await;
-        } else {
-            self.execute(
-                "CREATE TRIGGER refuse_commits BEFORE UPDATE ON persons \
-                 BEGIN SELECT RAISE(ABORT, 'commits refused by the test'); END",
-            )
-            .await;
-        }
-    }
-
-    pub async fn allow_commits(&self) {
-        if self.postgres.is_some() {
-            self.execute("DROP TRIGGER refuse_commits ON persons").await;
-        } else {
-            self.execute("DROP TRIGGER refuse_commits").await;
-        }
-    }
-}
-
-/// Both backends, PostgreSQL only when configured.
-pub async fn backends() -> Vec<(Backend, TestDb)> {
-    let mut found = Vec::new();
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if let Some(db) = TestDb::new(backend).await {
-            found.push((backend, db));
-        }
-    }
-    found
+/// How many updates wait in the inbox, read through a store of its own.
+pub async fn inbox_len(db: &TestDb) -> usize {
+    let store = bot_core::storage::open(db.url()).await.expect("store");
+    let pending = store
+        .inbox_pending(bot_core::domain::Platform::Telegram, 1_000)
+        .await
+        .expect("inbox");
+    store.close().await;
+    pending.len()
 }
 
 pub async fn fake(config: FakeConfig) -> FakeBotApi {
@@ -192,7 +62,7 @@ pub fn dispatcher() -> DispatcherConfig {
 /// and a scheduler that polls often.
 pub fn settings(db: &TestDb) -> Settings {
     let mut settings = Settings::load(None).expect("default settings");
-    settings.database.url = db.url.clone();
+    settings.database.url = db.url().to_owned();
     settings.http.listen = "127.0.0.1:0".into();
     settings.scheduler.poll_interval_ms = 200;
     settings

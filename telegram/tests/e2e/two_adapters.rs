@@ -13,7 +13,7 @@ use bot_core::engine::{Event, Input};
 use bot_core::outbox::{Delivery, OutboxMessage, PlatformSender, RateLimits};
 use bot_core::runtime::{Conversations, Incoming};
 use telegram::TelegramAdapter;
-use telegram::fake::FakeConfig;
+use telegram_fake_api::FakeConfig;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 

@@ -2,7 +2,7 @@
 //! without the right secret refused.
 
 use bot_core::config::TelegramMode;
-use telegram::fake::{FakeBotApi, FakeConfig};
+use telegram_fake_api::{FakeBotApi, FakeConfig};
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::{Bot, Requester};
 use tokio::sync::watch;
@@ -46,7 +46,7 @@ async fn relay_updates(fake: FakeBotApi, webhook: String, mut stop: watch::Recei
 
 #[tokio::test]
 async fn a_person_onboards_through_the_webhook() {
-    let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let fake = fake(FakeConfig::default()).await;
     let (running, conversations) = start(&fake, &db, TelegramMode::Webhook).await;
     let addr = running.http_addr().expect("webhook address");
@@ -70,7 +70,7 @@ async fn a_person_onboards_through_the_webhook() {
 
 #[tokio::test]
 async fn the_webhook_refuses_requests_without_the_secret() {
-    let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
     let fake = fake(FakeConfig::default()).await;
     let (running, conversations) = start(&fake, &db, TelegramMode::Webhook).await;
     let url = format!(

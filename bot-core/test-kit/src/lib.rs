@@ -1,5 +1,7 @@
-//! Throwaway databases for the tests: a temp-dir SQLite file, or a fresh PostgreSQL database
-//! on the server `LEXBOT_TEST_POSTGRES_URL` names.
+//! Scratch databases for lexbot's tests and benchmarks, in one dev-only crate: a
+//! temp-dir SQLite file, or a fresh PostgreSQL database on the server
+//! `LEXBOT_TEST_POSTGRES_URL` names, dropped with its [`TestDb`]. Every crate's tests and
+//! benches take their databases from here; the lexbot binary never depends on it.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,13 +17,21 @@ pub const POSTGRES_URL_VAR: &str = "LEXBOT_TEST_POSTGRES_URL";
 /// The table SQLx's migrator keeps its bookkeeping in (named by the stores).
 pub const MIGRATIONS_TABLE: &str = "lexbot_migrations";
 
+/// The PostgreSQL server tests and benchmarks may create databases on, if one is set.
+pub fn postgres_server() -> Option<String> {
+    std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,
 }
 
-/// One test's own database, dropped by [`run`] when the test ends.
+/// One test's own database: the SQLite file's directory is removed and the PostgreSQL
+/// database dropped when this is dropped, also when the test panics.
 pub struct TestDb {
     url: String,
     place: Place,
@@ -55,13 +65,25 @@ where
     // A task of its own so that a panic comes back here and the database still gets dropped.
     let outcome = tokio::spawn(test(store.clone(), db.clone())).await;
     store.close().await;
-    db.destroy().await;
+    db.close().await;
+    drop(db);
     if let Err(error) = outcome {
         match error.try_into_panic() {
             Ok(panic) => std::panic::resume_unwind(panic),
             Err(error) => panic!("test task failed: {error}"),
         }
     }
+}
+
+/// Both backends' databases, PostgreSQL only when a server is configured.
+pub async fn backends() -> Vec<(Backend, TestDb)> {
+    let mut found = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if let Some(db) = TestDb::create(backend).await {
+            found.push((backend, db));
+        }
+    }
+    found
 }
 
 impl TestDb {
@@ -78,9 +100,7 @@ impl TestDb {
                 })
             }
             Backend::Postgres => {
-                let server_url = std::env::var(POSTGRES_URL_VAR)
-                    .ok()
-                    .filter(|url| !url.is_empty())?;
+                let server_url = postgres_server()?;
                 let name = format!("lexbot_t_{}", uuid::Uuid::new_v4().simple());
                 let mut server = PgConnection::connect(&server_url)
                     .await
@@ -90,8 +110,10 @@ impl TestDb {
                     .await
                     .expect("create test database");
                 server.close().await.expect("close server connection");
+                let mut url = url::Url::parse(&server_url).expect("a PostgreSQL URL");
+                url.set_path(&name);
                 Some(Self {
-                    url: with_database(&server_url, &name),
+                    url: url.to_string(),
                     place: Place::Postgres { server_url, name },
                     raw: OnceCell::new(),
                 })
@@ -129,27 +151,17 @@ impl TestDb {
             .expect("open store")
     }
 
-    async fn destroy(&self) {
+    /// Closes the tests' own connections; the database itself goes when this is dropped.
+    pub async fn close(&self) {
         match self.raw.get() {
             Some(Raw::Sqlite(pool)) => pool.close().await,
             Some(Raw::Postgres(pool)) => pool.close().await,
             None => {}
         }
-        if let Place::Postgres { server_url, name } = &self.place {
-            let mut server = PgConnection::connect(server_url)
-                .await
-                .expect("connect to server");
-            sqlx::query(AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-            )))
-            .execute(&mut server)
-            .await
-            .expect("drop test database");
-            server.close().await.expect("close server connection");
-        }
     }
 
-    /// Runs SQL that is the same on both backends, without bind parameters.
+    /// Runs SQL without bind parameters: SQL both backends accept, or written for this one
+    /// (see [`TestDb::is_postgres`]).
     pub async fn execute(&self, sql: &str) -> u64 {
         match self.raw().await {
             Raw::Sqlite(pool) => sqlx::query(AssertSqlSafe(sql.to_owned()))
@@ -162,6 +174,38 @@ impl TestDb {
                 .await
                 .expect("execute")
                 .rows_affected(),
+        }
+    }
+
+    /// Makes every step's commit fail (they all bump a person's version), while first
+    /// contacts and everything else still work.
+    pub async fn refuse_commits(&self) {
+        if self.is_postgres() {
+            self.execute(
+                "CREATE FUNCTION refuse_commits() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'commits refused by the test'; END $$",
+            )
+            .await;
+            self.execute(
+                "CREATE TRIGGER refuse_commits BEFORE UPDATE ON persons \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_commits()",
+            )
+            .await;
+        } else {
+            self.execute(
+                "CREATE TRIGGER refuse_commits BEFORE UPDATE ON persons \
+                 BEGIN SELECT RAISE(ABORT, 'commits refused by the test'); END",
+            )
+            .await;
+        }
+    }
+
+    /// Undoes [`TestDb::refuse_commits`].
+    pub async fn allow_commits(&self) {
+        if self.is_postgres() {
+            self.execute("DROP TRIGGER refuse_commits ON persons").await;
+        } else {
+            self.execute("DROP TRIGGER refuse_commits").await;
         }
     }
 
@@ -301,19 +345,32 @@ impl TestDb {
     }
 }
 
-/// The server URL with its database replaced by `name` (query parameters kept).
-fn with_database(server_url: &str, name: &str) -> String {
-    let (base, query) = match server_url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server_url, None),
-    };
-    let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
-    let authority = rest
-        .split_once('/')
-        .map_or(rest, |(authority, _)| authority);
-    match query {
-        Some(query) => format!("{scheme}://{authority}/{name}?{query}"),
-        None => format!("{scheme}://{authority}/{name}"),
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Place::Postgres { server_url, name } = &self.place else {
+            return;
+        };
+        let (server_url, name) = (server_url.clone(), name.clone());
+        // Drop runs outside any runtime's async context: use a small one of our own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let mut server = PgConnection::connect(&server_url).await?;
+                sqlx::query(AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&mut server)
+                .await?;
+                server.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("note: could not drop a test database on the {POSTGRES_URL_VAR} server");
+        }
     }
 }
 
@@ -338,17 +395,18 @@ pub async fn claim_outbox(store: &dyn Store) -> Vec<bot_core::outbox::OutboxMess
 
 /// Generates one `#[tokio::test]` per backend for each listed test: `sqlite::name`
 /// always runs, `postgres::name` when `LEXBOT_TEST_POSTGRES_URL` is set.
+#[macro_export]
 macro_rules! on_both_backends {
     ($($test:ident),+ $(,)?) => {
-        on_both_backends!(@backend sqlite, Sqlite, $($test),+);
-        on_both_backends!(@backend postgres, Postgres, $($test),+);
+        $crate::on_both_backends!(@backend sqlite, Sqlite, $($test),+);
+        $crate::on_both_backends!(@backend postgres, Postgres, $($test),+);
     };
     (@backend $module:ident, $backend:ident, $($test:ident),+) => {
         mod $module {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    crate::support::run(crate::support::Backend::$backend, |store, db| async move {
+                    $crate::run($crate::Backend::$backend, |store, db| async move {
                         super::$test(store, &db).await
                     })
                     .await;
