@@ -4,6 +4,7 @@
 mod support;
 
 mod inbox;
+mod ingest;
 mod matching;
 mod outbox_scope;
 mod privacy;
