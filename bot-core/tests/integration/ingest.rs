@@ -152,6 +152,13 @@ impl Harness {
     fn stepped(&self) -> Vec<String> {
         self.stepped.lock().expect("stepped").clone()
     }
+
+    fn times_stepped(&self, text: &str) -> usize {
+        self.stepped()
+            .iter()
+            .filter(|stepped| *stepped == text)
+            .count()
+    }
 }
 
 async fn inbox_ids(store: &dyn Store) -> Vec<String> {
@@ -203,6 +210,17 @@ async fn known(conversations: &Conversations, user: &str) -> PersonId {
         )
         .await
         .expect("person")
+}
+
+/// Ana has talked to the bot before, and the consumer runs.
+async fn ana_known_and_consumer_running(
+    store: Arc<dyn Store>,
+) -> (PersonId, Harness, JoinHandle<()>) {
+    let conversations = conversations(store);
+    let ana = known(&conversations, "ana").await;
+    let mut harness = Harness::new(&conversations);
+    let running = harness.start();
+    (ana, harness, running)
 }
 
 async fn a_batch_is_in_the_inbox_before_receive_returns(store: Arc<dyn Store>, _db: &TestDb) {
@@ -337,10 +355,7 @@ async fn a_failed_step_is_stepped_again_after_a_backoff_while_others_go_on(
     store: Arc<dyn Store>,
     db: &TestDb,
 ) {
-    let conversations = conversations(store.clone());
-    let ana = known(&conversations, "ana").await;
-    let mut harness = Harness::new(&conversations);
-    let running = harness.start();
+    let (ana, harness, running) = ana_known_and_consumer_running(store.clone()).await;
     db.refuse_commits_of(ana).await;
     harness
         .ingest
@@ -370,11 +385,7 @@ async fn a_failed_step_is_stepped_again_after_a_backoff_while_others_go_on(
         inbox_ids(&*store).await.is_empty()
     })
     .await;
-    let helps = harness
-        .stepped()
-        .iter()
-        .filter(|text| *text == "/help")
-        .count();
+    let helps = harness.times_stepped("/help");
     assert!(helps >= 2, "stepped again after its failure: {helps}");
     assert!(store.quarantined(10).await.expect("read").is_empty());
     harness.stop(running).await;
@@ -429,10 +440,7 @@ async fn a_webhook_update_whose_step_fails_is_kept_and_stepped_again(
     store: Arc<dyn Store>,
     db: &TestDb,
 ) {
-    let conversations = conversations(store.clone());
-    let ana = known(&conversations, "ana").await;
-    let mut harness = Harness::new(&conversations);
-    let running = harness.start();
+    let (ana, harness, running) = ana_known_and_consumer_running(store.clone()).await;
 
     assert!(harness.ingest.step_now(update(30, "ben", "/start")).await);
     assert!(
@@ -454,11 +462,7 @@ async fn a_webhook_update_whose_step_fails_is_kept_and_stepped_again(
         inbox_ids(&*store).await.is_empty()
     })
     .await;
-    let helps = harness
-        .stepped()
-        .iter()
-        .filter(|text| *text == "/help")
-        .count();
+    let helps = harness.times_stepped("/help");
     assert!(helps >= 2, "failed, then stepped again: {helps}");
     harness.stop(running).await;
 }
