@@ -141,7 +141,9 @@ impl Adapter for TelegramAdapter {
     async fn connect(&mut self, conversations: &Conversations) -> anyhow::Result<Connection> {
         let options = &self.options;
         let secret = match options.mode {
-            TelegramMode::Webhook => Some(check_secret(options.webhook_secret.as_ref())?),
+            TelegramMode::Webhook => {
+                Some(check_secret(options.webhook_secret.as_ref()).map_err(TelegramError::from)?)
+            }
             TelegramMode::Polling => None,
         };
         let bot = options.bot()?;
