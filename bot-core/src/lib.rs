@@ -14,6 +14,7 @@ pub mod flows;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod i18n;
+pub mod ingest;
 pub mod outbox;
 pub mod privacy;
 pub mod runtime;

@@ -20,17 +20,19 @@ use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
 use bot_core::domain::Locale;
 use bot_core::engine::Context;
 use bot_core::flows::command_menu;
+use bot_core::ingest::{Consumer, Ingest};
 use bot_core::outbox::RateLimits;
 use bot_core::runtime::Conversations;
 use teloxide::payloads::SetMyCommandsSetters;
 use teloxide::prelude::{Bot, Requester};
 use teloxide::types::BotCommand;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
 
+pub use bot_core::ingest::MAX_UPDATE_ATTEMPTS;
 pub use convert::{Converted, convert};
-pub use polling::MAX_UPDATE_ATTEMPTS;
+pub use polling::TelegramSource;
 pub use render::escape_html;
 pub use sender::TelegramSender;
 pub use webhook::{WebhookError, check_secret, router as webhook_router};
@@ -115,8 +117,8 @@ pub struct TelegramAdapter {
 struct Connected {
     bot: Bot,
     bot_username: String,
-    /// Webhook mode: wakes the inbox consumer when the webhook kept a failed update.
-    replay_requested: Option<Arc<Notify>>,
+    /// Webhook mode: steps what the inbox holds, the updates the webhook kept included.
+    inbox_consumer: Option<Consumer<TelegramSource>>,
 }
 
 impl TelegramAdapter {
@@ -137,7 +139,9 @@ impl Adapter for TelegramAdapter {
     async fn connect(&mut self, conversations: &Conversations) -> anyhow::Result<Connection> {
         let options = &self.options;
         let secret = match options.mode {
-            TelegramMode::Webhook => Some(check_secret(options.webhook_secret.as_ref())?),
+            TelegramMode::Webhook => {
+                Some(check_secret(options.webhook_secret.as_ref()).map_err(TelegramError::from)?)
+            }
             TelegramMode::Polling => None,
         };
         let bot = options.bot()?;
@@ -148,19 +152,16 @@ impl Adapter for TelegramAdapter {
         let bot_username = me.username().to_owned();
         register_commands(&bot, conversations.context()).await;
         let sender = Arc::new(TelegramSender::new(bot.clone(), options.limits));
-        let (routes, replay_requested) = match secret {
+        let (routes, inbox_consumer) = match secret {
             Some(secret) => {
-                let replay_requested = Arc::new(Notify::new());
-                let router = webhook_router(
-                    bot.clone(),
-                    conversations.clone(),
-                    &bot_username,
-                    secret,
-                    &options.webhook_path,
-                    replay_requested.clone(),
-                );
+                let source = TelegramSource {
+                    bot: bot.clone(),
+                    bot_username: bot_username.clone(),
+                };
+                let (ingest, consumer) = Ingest::new(source, conversations.clone());
+                let router = webhook_router(ingest, secret, &options.webhook_path);
                 tracing::info!(path = %options.webhook_path, "Telegram webhook route mounted");
-                (Some(router), Some(replay_requested))
+                (Some(router), Some(consumer))
             }
             None => {
                 // getUpdates is refused while a webhook is set.
@@ -174,7 +175,7 @@ impl Adapter for TelegramAdapter {
         self.connected = Some(Connected {
             bot,
             bot_username,
-            replay_requested,
+            inbox_consumer,
         });
         Ok(Connection {
             sender,
@@ -192,18 +193,10 @@ impl Adapter for TelegramAdapter {
             tracing::error!("the Telegram adapter was started without connecting");
             return tokio::spawn(async {});
         };
-        match connected.replay_requested {
+        match connected.inbox_consumer {
             // Webhook mode: the webhook steps new updates; this steps what the inbox
             // holds (at start, and updates whose step failed).
-            Some(replay_requested) => {
-                let consumer = polling::Consumer {
-                    bot: connected.bot,
-                    conversations,
-                    bot_username: connected.bot_username,
-                    replay_requested,
-                };
-                tokio::spawn(consumer.run_inbox_only(stop))
-            }
+            Some(consumer) => tokio::spawn(consumer.run(stop)),
             None => {
                 let poller = polling::Poller {
                     bot: connected.bot,

@@ -3,25 +3,17 @@
 //! answer is 200 only after the update's effects committed, so Telegram retries
 //! anything we could not save (and a retried update is recognised by its id).
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use bot_core::config::Secret;
-use bot_core::domain::Platform;
-use bot_core::runtime::Conversations;
-use bot_core::storage::InboxUpdate;
-use chrono::Utc;
+use bot_core::ingest::Ingest;
 use subtle::ConstantTimeEq;
-use teloxide::prelude::Bot;
 use teloxide::types::Update;
-use tokio::sync::Notify;
 
-use crate::callbacks::answer_callbacks;
-use crate::convert::convert;
+use crate::polling::TelegramSource;
 
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
@@ -54,30 +46,14 @@ pub fn check_secret(secret: Option<&Secret>) -> Result<Secret, WebhookError> {
 
 #[derive(Clone)]
 struct WebhookState {
-    bot: Bot,
-    conversations: Conversations,
-    bot_username: Arc<str>,
+    ingest: Ingest<TelegramSource>,
     secret: Secret,
-    /// Wakes the inbox consumer after an update was left in the inbox to step again.
-    replay_requested: Arc<Notify>,
 }
 
-/// The webhook route at `path`.
-pub fn router(
-    bot: Bot,
-    conversations: Conversations,
-    bot_username: &str,
-    secret: Secret,
-    path: &str,
-    replay_requested: Arc<Notify>,
-) -> Router {
-    let state = WebhookState {
-        bot,
-        conversations,
-        bot_username: Arc::from(bot_username),
-        secret,
-        replay_requested,
-    };
+/// The webhook route at `path`; what it receives goes through `ingest`, whose consumer
+/// steps again what failed.
+pub fn router(ingest: Ingest<TelegramSource>, secret: Secret, path: &str) -> Router {
+    let state = WebhookState { ingest, secret };
     Router::new().route(path, post(receive)).with_state(state)
 }
 
@@ -96,50 +72,15 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
             return StatusCode::BAD_REQUEST;
         }
     };
-    let converted = convert(&update, &state.bot_username);
-    let Some(incoming) = converted.incoming else {
-        answer_callbacks(&state.bot, converted.callback.into_iter().collect());
-        return StatusCode::OK;
-    };
-    let result = state
-        .conversations
-        .handle_batch(vec![incoming], Utc::now())
-        .await
-        .pop();
-    answer_callbacks(&state.bot, converted.callback.into_iter().collect());
-    match result {
-        Some(Ok(_)) => StatusCode::OK,
-        Some(Err(error)) => {
-            tracing::error!(%error, "update not handled; keeping it in the inbox");
-            keep_for_replay(&state, &update, &body).await
-        }
-        None => keep_for_replay(&state, &update, &body).await,
-    }
-}
-
-/// An update whose step failed goes to the inbox, where the consumer steps it again
-/// with a backoff and gives it up past a limit (Telegram's own retries would step it
-/// again and again). Only once it is stored is it confirmed; if even that fails,
-/// Telegram keeps it and retries.
-async fn keep_for_replay(state: &WebhookState, update: &Update, body: &Bytes) -> StatusCode {
-    let kept = InboxUpdate {
-        id: update.id.0.to_string(),
-        payload: String::from_utf8_lossy(body).into_owned(),
-    };
-    match state
-        .conversations
-        .store()
-        .inbox_put(Platform::Telegram, &[kept], Utc::now())
-        .await
-    {
-        Ok(()) => {
-            state.replay_requested.notify_one();
-            StatusCode::OK
-        }
-        Err(error) => {
-            tracing::error!(%error, "could not keep a failed update; Telegram will retry it");
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+    let payload = String::from_utf8_lossy(&body).into_owned();
+    let received = state.ingest.source().received(&update, Some(payload));
+    // An update whose step failed is kept in the inbox and stepped again from there,
+    // with a backoff and given up past a limit (Telegram's own retries would step it
+    // again and again); only if even that fails does Telegram keep it and retry.
+    if state.ingest.step_now(received).await {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
     }
 }
 

@@ -210,16 +210,52 @@ impl TestDb {
     }
 
     pub async fn count_rows(&self, table: &str) -> i64 {
-        let sql = format!("SELECT COUNT(*) FROM \"{table}\"");
+        self.count(&format!("SELECT COUNT(*) FROM \"{table}\""))
+            .await
+    }
+
+    /// The number a counting query that is the same on both backends returns.
+    pub async fn count(&self, sql: &str) -> i64 {
         match self.raw().await {
-            Raw::Sqlite(pool) => sqlx::query_scalar(AssertSqlSafe(sql))
+            Raw::Sqlite(pool) => sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
                 .fetch_one(pool)
                 .await
                 .expect("count"),
-            Raw::Postgres(pool) => sqlx::query_scalar(AssertSqlSafe(sql))
+            Raw::Postgres(pool) => sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
                 .fetch_one(pool)
                 .await
                 .expect("count"),
+        }
+    }
+
+    /// Makes the database refuse every commit of `person` (each bumps their version)
+    /// until [`TestDb::accept_commits_again`].
+    pub async fn refuse_commits_of(&self, person: PersonId) {
+        if self.is_postgres() {
+            self.execute(
+                "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+            )
+            .await;
+            self.execute(&format!(
+                "CREATE TRIGGER refuse_one BEFORE UPDATE ON persons FOR EACH ROW \
+                 WHEN (OLD.id = '{person}') EXECUTE FUNCTION refuse_one()"
+            ))
+            .await;
+        } else {
+            self.execute(&format!(
+                "CREATE TRIGGER refuse_one BEFORE UPDATE ON persons WHEN OLD.id = '{person}' \
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            ))
+            .await;
+        }
+    }
+
+    pub async fn accept_commits_again(&self) {
+        if self.is_postgres() {
+            self.execute("DROP TRIGGER refuse_one ON persons").await;
+        } else {
+            self.execute("DROP TRIGGER refuse_one").await;
         }
     }
 

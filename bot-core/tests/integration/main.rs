@@ -5,6 +5,7 @@
 extern crate lexbot_test_kit;
 
 mod inbox;
+mod ingest;
 mod matching;
 mod outbox_scope;
 mod privacy;

@@ -170,24 +170,7 @@ async fn a_commit_the_database_refuses_fails_only_its_person(store: Arc<dyn Stor
         .await
         .expect("ana");
     // Every commit bumps the person's version: refuse Ana's, and only hers.
-    if db.is_postgres() {
-        db.execute(
-            "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
-        )
-        .await;
-        db.execute(&format!(
-            "CREATE TRIGGER refuse_one BEFORE UPDATE ON persons FOR EACH ROW \
-             WHEN (OLD.id = '{ana}') EXECUTE FUNCTION refuse_one()"
-        ))
-        .await;
-    } else {
-        db.execute(&format!(
-            "CREATE TRIGGER refuse_one BEFORE UPDATE ON persons WHEN OLD.id = '{ana}' \
-             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-        ))
-        .await;
-    }
+    db.refuse_commits_of(ana).await;
 
     let results = conversations
         .handle_batch(
@@ -208,11 +191,7 @@ async fn a_commit_the_database_refuses_fails_only_its_person(store: Arc<dyn Stor
     }
 
     // Once the database takes her commits again, Ana's steps go through as ever.
-    if db.is_postgres() {
-        db.execute("DROP TRIGGER refuse_one ON persons").await;
-    } else {
-        db.execute("DROP TRIGGER refuse_one").await;
-    }
+    db.accept_commits_again().await;
     conversations
         .handle(&incoming("ana", "/help"), now())
         .await

@@ -136,9 +136,13 @@ async fn the_webhook_refuses_requests_without_the_secret() {
     let error = refused
         .err()
         .expect("webhook mode must refuse to start without a secret");
-    assert_eq!(
-        error.root_cause().downcast_ref::<telegram::WebhookError>(),
-        Some(&telegram::WebhookError::MissingSecret),
+    assert!(
+        matches!(
+            error.downcast_ref::<telegram::TelegramError>(),
+            Some(telegram::TelegramError::Webhook(
+                telegram::WebhookError::MissingSecret
+            ))
+        ),
         "refused for the missing secret: {error:#}"
     );
 }
