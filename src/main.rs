@@ -248,7 +248,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             init_tracing(&settings.log.filter);
             let secrets = Secrets::from_env();
             let mut adapters: Vec<Box<dyn Adapter>> = Vec::new();
-            if let Some(options) = telegram::TelegramOptions::from_settings(&settings, &secrets)? {
+            if let Some(options) = telegram::TelegramOptions::from_settings(
+                &settings,
+                &telegram::TelegramEnv::from_env(),
+            )? {
                 adapters.push(Box::new(telegram::TelegramAdapter::new(options)));
             }
             // A process may run only the scheduler or the matcher (beside adapters in

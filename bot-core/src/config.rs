@@ -25,7 +25,10 @@ pub struct Settings {
     pub log: LogSettings,
     pub outbox: OutboxSettings,
     pub http: HttpSettings,
-    pub telegram: TelegramSettings,
+    /// `[telegram]`, kept as written: the Telegram adapter reads and checks its fields
+    /// (bot-core knows none of them).
+    #[serde(default)]
+    pub telegram: toml::Table,
     pub scheduler: SchedulerSettings,
     pub training: TrainingSettings,
     pub matching: MatchingSettings,
@@ -137,26 +140,6 @@ pub struct OutboxSettings {
     pub claim_interval_ms: u64,
 }
 
-/// How lexbot receives Telegram updates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TelegramMode {
-    Polling,
-    Webhook,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TelegramSettings {
-    pub mode: TelegramMode,
-    /// getUpdates long-poll timeout.
-    pub poll_timeout_seconds: u32,
-    /// Any Bot API request taking longer counts as a network failure.
-    pub request_timeout_seconds: u64,
-    /// The path on the HTTP server (`http.listen`) Telegram posts to.
-    pub webhook_path: String,
-}
-
 /// The one HTTP server adapters mount their routes on (the Telegram webhook); it runs
 /// only when some adapter has routes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,16 +208,9 @@ impl fmt::Display for Secret {
 pub struct Secrets {
     /// `LEXBOT_DATABASE_PASSWORD`: put into the database URL when connecting.
     pub database_password: Option<Secret>,
-    /// `TELEGRAM_BOT_TOKEN`: the Telegram adapter runs when it is set.
-    pub telegram_token: Option<Secret>,
-    /// `TELEGRAM_WEBHOOK_SECRET`: required in webhook mode (1-256 of A-Z a-z 0-9 _ -).
-    pub telegram_webhook_secret: Option<Secret>,
     /// `LEXBOT_PRIVACY_KEY`: the key of the hashes that keep blocks, former partners and
     /// reports across /delete_me ([`crate::privacy`]); without it they do not survive.
     pub privacy_key: Option<Secret>,
-    /// `TELEGRAM_API_URL`: a self-hosted Bot API server (or a test's fake). Not secret,
-    /// but read beside the token it belongs with.
-    pub telegram_api_url: Option<String>,
 }
 
 impl Secrets {
@@ -246,10 +222,7 @@ impl Secrets {
         let secret = |name: &str| lookup(name).filter(|v| !v.is_empty()).map(Secret);
         Self {
             database_password: secret("LEXBOT_DATABASE_PASSWORD"),
-            telegram_token: secret("TELEGRAM_BOT_TOKEN"),
-            telegram_webhook_secret: secret("TELEGRAM_WEBHOOK_SECRET"),
             privacy_key: secret(crate::privacy::PRIVACY_KEY_VAR),
-            telegram_api_url: lookup("TELEGRAM_API_URL").filter(|v| !v.is_empty()),
         }
     }
 }
@@ -449,27 +422,7 @@ impl Settings {
                 + u128::from(weights.per_missed_wave) * u128::from(weights.missed_wave_cap));
         // The matcher keeps scores in 32 bits and its tie-break scales them up.
         check_range("matching.weights (largest pair weight)", most, 1, 1 << 30)?;
-        let telegram = &self.telegram;
-        check_range(
-            "telegram.poll_timeout_seconds",
-            telegram.poll_timeout_seconds,
-            0,
-            50,
-        )?;
-        // The HTTP client must outlast a long poll, or every quiet poll fails.
-        check_range(
-            "telegram.request_timeout_seconds",
-            telegram.request_timeout_seconds,
-            u64::from(telegram.poll_timeout_seconds) + 5,
-            600,
-        )?;
         self.http_listen()?;
-        if !telegram.webhook_path.starts_with('/') {
-            return Err(ConfigError::Value {
-                key: "telegram.webhook_path",
-                reason: "must start with /".into(),
-            });
-        }
         Ok(())
     }
 

@@ -16,9 +16,10 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use bot_core::app::Application;
-use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
+use bot_core::config::{Secret, Secrets, Settings};
 use bot_core::outbox::{DispatcherConfig, RateLimits};
 use lexbot_test_kit::{Backend, TestDb};
+use telegram::TelegramMode;
 use telegram::{TelegramAdapter, TelegramOptions};
 use telegram_fake_api::{Delivered, FakeBotApi, FakeConfig, FakeUser};
 use teloxide::dispatching::dialogue::InMemStorage;
@@ -532,7 +533,7 @@ async fn main() {
     .await
     .expect("fake");
     let url = format!("sqlite://{}", dir.path().join("limited.db").display());
-    let (running, conversations) = lexbot(&url, &fake, RateLimits::telegram()).await;
+    let (running, conversations) = lexbot(&url, &fake, telegram::free_tier_limits()).await;
     let start_only = Plan {
         steps: vec![plan.steps[0].clone()],
     };

@@ -10,13 +10,14 @@ mod convert;
 mod polling;
 mod render;
 mod sender;
+mod settings;
 mod webhook;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bot_core::app::{Adapter, Connection};
-use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
+use bot_core::config::{ConfigError, Secret, Settings};
 use bot_core::domain::Locale;
 use bot_core::engine::Context;
 use bot_core::flows::command_menu;
@@ -35,6 +36,7 @@ pub use convert::{Converted, convert};
 pub use polling::TelegramSource;
 pub use render::escape_html;
 pub use sender::TelegramSender;
+pub use settings::{TelegramEnv, TelegramMode, TelegramSettings, free_tier_limits};
 pub use webhook::{WebhookError, check_secret, router as webhook_router};
 
 /// Everything the adapter needs, from settings and the environment.
@@ -61,23 +63,26 @@ pub enum TelegramError {
     Client(String),
     #[error("the Bot API refused getMe (is TELEGRAM_BOT_TOKEN right?): {0}")]
     GetMe(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 impl TelegramOptions {
-    /// The adapter's options, or `None` when no `TELEGRAM_BOT_TOKEN` is set.
+    /// The adapter's options from `[telegram]` and its environment, or `None` when no
+    /// `TELEGRAM_BOT_TOKEN` is set.
     pub fn from_settings(
         settings: &Settings,
-        secrets: &Secrets,
+        env: &TelegramEnv,
     ) -> Result<Option<Self>, TelegramError> {
-        let Some(token) = secrets.telegram_token.clone() else {
+        let telegram = TelegramSettings::from_settings(settings)?;
+        let Some(token) = env.token.clone() else {
             return Ok(None);
         };
-        let api_url = secrets
-            .telegram_api_url
+        let api_url = env
+            .api_url
             .as_deref()
             .map(|raw| Url::parse(raw).map_err(|_| TelegramError::InvalidApiUrl(raw.to_owned())))
             .transpose()?;
-        let telegram = &settings.telegram;
         Ok(Some(Self {
             token,
             api_url,
@@ -85,8 +90,8 @@ impl TelegramOptions {
             poll_timeout_seconds: telegram.poll_timeout_seconds,
             request_timeout: Duration::from_secs(telegram.request_timeout_seconds),
             webhook_path: telegram.webhook_path.clone(),
-            webhook_secret: secrets.telegram_webhook_secret.clone(),
-            limits: RateLimits::telegram(),
+            webhook_secret: env.webhook_secret.clone(),
+            limits: telegram.limits(),
         }))
     }
 

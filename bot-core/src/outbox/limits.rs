@@ -18,25 +18,6 @@ pub struct TokenBucketSpec {
 }
 
 impl RateLimits {
-    /// Telegram's published limits: about one message a second per private chat (short
-    /// bursts tolerated), 30 a second over all chats, 20 a minute per group.
-    pub fn telegram() -> Self {
-        Self {
-            per_chat: TokenBucketSpec {
-                capacity: 3.0,
-                per_second: 1.0,
-            },
-            global: TokenBucketSpec {
-                capacity: 30.0,
-                per_second: 30.0,
-            },
-            per_group: TokenBucketSpec {
-                capacity: 20.0,
-                per_second: 20.0 / 60.0,
-            },
-        }
-    }
-
     /// No limits at all (benchmarks against a fake server).
     pub fn unlimited() -> Self {
         let open = TokenBucketSpec {
@@ -150,7 +131,11 @@ mod tests {
 
     #[test]
     fn headroom_trims_the_burst_and_keeps_the_rate() {
-        let global = RateLimits::telegram().global.with_headroom();
+        let global = TokenBucketSpec {
+            capacity: 30.0,
+            per_second: 30.0,
+        }
+        .with_headroom();
         assert_eq!(global.capacity, 27.0);
         assert_eq!(global.per_second, 30.0);
         let small = TokenBucketSpec {

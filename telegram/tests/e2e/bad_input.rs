@@ -1,7 +1,7 @@
 //! What bad input gets through Telegram: stale and forged buttons, a 10 KB message,
 //! a sticker or photo where text is expected, and chatter in a group.
 
-use bot_core::config::TelegramMode;
+use telegram::TelegramMode;
 use telegram_fake_api::FakeConfig;
 
 use crate::support::{Act, Backend, ONBOARDING, Person, TestDb, fake, play, start};

@@ -2,7 +2,7 @@
 //! Nothing is lost, nothing is sent twice, the limits are never exceeded, and the
 //! blocked person is marked unreachable and paused instead of being retried forever.
 
-use bot_core::config::TelegramMode;
+use telegram::TelegramMode;
 use telegram_fake_api::{CallOutcome, FakeConfig, Fault};
 
 use crate::support::{

@@ -2,9 +2,9 @@
 //! matcher's wave proposes them to each other, both accept, talk through the anonymous
 //! relay, reveal their handles and end the partnership; a decline, a block and a report.
 
-use bot_core::config::TelegramMode;
 use bot_core::domain::PartnerStatus;
 use bot_core::runtime::Conversations;
+use telegram::TelegramMode;
 use telegram_fake_api::{FakeBotApi, FakeConfig};
 
 use crate::support::{Act, ONBOARDING, Person, backends, eventually, fake, loaded, play, start};

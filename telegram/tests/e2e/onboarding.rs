@@ -1,7 +1,7 @@
 //! A complete onboarding by getUpdates: commands, buttons, multi-selects edited in
 //! place, free text, summary and confirm.
 
-use bot_core::config::TelegramMode;
+use telegram::TelegramMode;
 use telegram_fake_api::FakeConfig;
 
 use crate::support::{

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use bot_core::app::Application;
-use bot_core::config::TelegramMode;
 use bot_core::domain::Platform;
 use bot_core::engine::Input;
 use bot_core::runtime::{Conversations, PANICKED};
+use telegram::TelegramMode;
 use telegram_fake_api::{FakeBotApi, FakeConfig};
 
 use crate::support::{

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use bot_core::config::TelegramMode;
+use telegram::TelegramMode;
 use telegram_fake_api::FakeConfig;
 
 use crate::support::{

@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use bot_core::app::{Application, ApplicationBuilder};
-use bot_core::config::{Secret, Secrets, Settings, TelegramMode};
+use bot_core::config::{Secret, Secrets, Settings};
 use bot_core::domain::{AccountRef, ChatKey, Locale, Platform, Profile};
-use bot_core::outbox::{DispatcherConfig, RateLimits};
+use bot_core::outbox::DispatcherConfig;
 use bot_core::runtime::Conversations;
 use bot_core::storage::LoadedPerson;
 pub use lexbot_test_kit::{Backend, TestDb, backends};
+use telegram::TelegramMode;
 use telegram::{TelegramAdapter, TelegramOptions};
 use telegram_fake_api::{BotMessage, FakeBotApi, FakeConfig, FakeUser};
 
@@ -43,7 +44,7 @@ pub fn options(fake: &FakeBotApi, mode: TelegramMode) -> TelegramOptions {
         request_timeout: Duration::from_secs(5),
         webhook_path: "/telegram/webhook".into(),
         webhook_secret: Some(Secret::new(WEBHOOK_SECRET)),
-        limits: RateLimits::telegram(),
+        limits: telegram::free_tier_limits(),
     }
 }
 

@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use bot_core::app::{Adapter, Connection};
-use bot_core::config::TelegramMode;
 use bot_core::domain::{AccountRef, ChatKey, Platform};
 use bot_core::engine::{Event, Input};
 use bot_core::outbox::{Delivery, OutboxMessage, PlatformSender, RateLimits};
 use bot_core::runtime::{Conversations, Incoming};
 use telegram::TelegramAdapter;
+use telegram::TelegramMode;
 use telegram_fake_api::FakeConfig;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;

@@ -1,7 +1,7 @@
 //! Webhook mode: the same onboarding posted to lexbot's webhook server, and requests
 //! without the right secret refused.
 
-use bot_core::config::TelegramMode;
+use telegram::TelegramMode;
 use telegram_fake_api::{FakeBotApi, FakeConfig};
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::{Bot, Requester};
