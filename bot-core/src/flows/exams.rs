@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::content::{Exam, ExamKind, PASS_PERCENT, Question, QuestionKind};
 use crate::domain::{
     ActiveExam, CefrLevel, ExamEnd, ExamRecord, LanguageCode, LevelChoice, Locale, Practice,
+    Profile,
 };
 use crate::engine::{
     Button, Context, DialogueState, Effect, ExamPurpose, ExamSession, FiredTimer, Input, Keyboard,
@@ -88,6 +89,83 @@ fn start_placement(
             &cx.language_args(locale, language),
         )),
     }
+}
+
+/// How long after a placement test chosen in onboarding started the person is reminded,
+/// once, if they left it and their level is still waiting for it.
+fn pending_reminder_delay() -> chrono::Duration {
+    chrono::Duration::days(1)
+}
+
+/// Whether the person's level in `language` waits for a placement test.
+fn level_pending(profile: &Profile, language: LanguageCode) -> bool {
+    profile
+        .targets
+        .iter()
+        .any(|t| t.language == language && t.level == Some(LevelChoice::PlacementTest))
+}
+
+/// The placement test of the first learned language whose level waits for one.
+fn pending_placement<'c>(cx: &'c Context, profile: &Profile) -> Option<&'c Exam> {
+    profile
+        .targets
+        .iter()
+        .filter(|t| t.level == Some(LevelChoice::PlacementTest))
+        .find_map(|t| cx.content.placement_exam(t.language))
+}
+
+/// Right after a profile is saved whose level was left to a placement test ("Not
+/// sure"): that test starts, and a reminder is set in case the person leaves it.
+/// `None` when no level waits for a test.
+pub fn start_pending_placement(
+    cx: &Context,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Option<Transition> {
+    let exam = pending_placement(cx, person.profile)?;
+    let locale = person.profile.locale;
+    let note = cx.tf(
+        locale,
+        "placement-starting",
+        &cx.language_args(locale, exam.language),
+    );
+    let started = start(
+        cx,
+        DialogueState::Idle,
+        person,
+        exam,
+        ExamPurpose::Placement,
+        now,
+    );
+    Some(
+        started
+            .after(vec![Reply::text(note)])
+            .effect(Effect::Schedule(TimerSpec::new(
+                TimerKind::PlacementReminder,
+                "",
+                now + pending_reminder_delay(),
+            ))),
+    )
+}
+
+/// The reminder of a placement test chosen in onboarding: said once, and only while a
+/// level still waits for a test and no test is running.
+pub fn remind_pending(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
+    let exam = pending_placement(cx, person.profile);
+    let (Some(exam), true, None) = (exam, person.profile.completed, active(person.practice, now))
+    else {
+        return Transition::to(state);
+    };
+    let locale = person.profile.locale;
+    let mut args = cx.language_args(locale, exam.language);
+    args.push(("minutes", exam.time_limit_minutes.into()));
+    let note = cx.tf(locale, "placement-pending-reminder", &args);
+    super::ask_again(cx, state, person, now, note)
 }
 
 /// The exam the person is taking, if its time has not run out.
@@ -480,12 +558,26 @@ fn finish(
     let mut state = DialogueState::Idle;
     let mut follow_up = None;
     match end {
-        ExamEnd::Cancelled => replies.push(Reply::text(cx.t(locale, "exam-cancelled"))),
-        ExamEnd::Abandoned => replies.push(Reply::text(cx.tf(
-            locale,
-            "exam-abandoned",
-            &[("minutes", cx.training.exam_idle.num_minutes().into())],
-        ))),
+        ExamEnd::Cancelled | ExamEnd::Abandoned => {
+            replies.push(Reply::text(if end == ExamEnd::Cancelled {
+                cx.t(locale, "exam-cancelled")
+            } else {
+                cx.tf(
+                    locale,
+                    "exam-abandoned",
+                    &[("minutes", cx.training.exam_idle.num_minutes().into())],
+                )
+            }));
+            if running.purpose == ExamPurpose::Placement
+                && level_pending(person.profile, exam.language)
+            {
+                replies.push(Reply::text(cx.tf(
+                    locale,
+                    "placement-pending-kept",
+                    &cx.language_args(locale, exam.language),
+                )));
+            }
+        }
         ExamEnd::Completed | ExamEnd::TimeUp => {
             super::streak::practised(&mut practice, person.profile, now);
             if end == ExamEnd::TimeUp {
@@ -525,12 +617,20 @@ fn finish(
                         ));
                     }
                     replies.push(Reply::text(lines.join("\n")));
-                    replies.push(level_prompt(cx, person, exam.language, placement.level));
-                    state = DialogueState::ConfirmingLevel {
-                        language: exam.language,
-                        level: placement.level,
-                        last_activity: now,
-                    };
+                    if level_pending(person.profile, exam.language) {
+                        // The person left this level to the test: its result is the level.
+                        let mut profile = person.profile.clone();
+                        set_level(&mut profile, exam.language, placement.level);
+                        replies.extend(level_set(cx, &profile, exam.language, placement.level));
+                        effects.push(Effect::SaveProfile(profile));
+                    } else {
+                        replies.push(level_prompt(cx, person, exam.language, placement.level));
+                        state = DialogueState::ConfirmingLevel {
+                            language: exam.language,
+                            level: placement.level,
+                            last_activity: now,
+                        };
+                    }
                 }
                 ExamPurpose::Step { day, step, .. } => {
                     let passed = exam.passed_with(correct);
@@ -768,6 +868,39 @@ pub fn level_prompt(
             format!("plc:no:{language}:{level}"),
         ),
     ]))
+}
+
+fn set_level(profile: &mut Profile, language: LanguageCode, level: CefrLevel) {
+    if let Some(target) = profile.targets.iter_mut().find(|t| t.language == language) {
+        target.level = Some(LevelChoice::Known(level));
+    }
+}
+
+/// A level set by a placement test the person left it to: the level, the profile as it
+/// now stands, and what comes next (another language's test, or finding a partner).
+fn level_set(
+    cx: &Context,
+    profile: &Profile,
+    language: LanguageCode,
+    level: CefrLevel,
+) -> Vec<Reply> {
+    let locale = profile.locale;
+    let mut args = cx.language_args(locale, language);
+    args.push(("level", level.as_str().into()));
+    let summary = format!(
+        "{}\n\n{}",
+        cx.tf(locale, "placement-level-set", &args),
+        super::card::profile_card(cx, locale, profile)
+    );
+    let next = match pending_placement(cx, profile) {
+        Some(exam) => cx.tf(
+            locale,
+            "placement-next-pending",
+            &cx.language_args(locale, exam.language),
+        ),
+        None => cx.t(locale, "onboarding-next"),
+    };
+    vec![Reply::text(summary), Reply::text(next)]
 }
 
 /// The answer to "set your level?".

@@ -112,7 +112,9 @@ pub fn route(
             DialogueState::OfferingResume { onboarding } => {
                 onboarding::handle_resume_choice(cx, onboarding, input, now)
             }
-            DialogueState::Onboarding(onboarding) => onboarding::handle(cx, onboarding, input, now),
+            DialogueState::Onboarding(onboarding) => {
+                onboarding::handle(cx, onboarding, person, input, now)
+            }
             DialogueState::Editing(editing) => {
                 profile::handle_edit(cx, editing, person, input, now)
             }

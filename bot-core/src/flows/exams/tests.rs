@@ -144,7 +144,10 @@ fn the_placement_test_has_every_question_type_and_proposes_the_level_it_measured
         }
     );
     // Not set until confirmed.
-    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::A2))
+    );
     assert!(harness.practice.exam.is_none());
     assert!(harness.timer(TimerKind::ExamDeadline, "0").is_none());
     assert!(harness.timer(TimerKind::ExamIdle, "0").is_none());
@@ -182,8 +185,14 @@ fn declining_the_proposed_level_keeps_the_profile() {
         "{}",
         harness.screen()
     );
-    let harness = run_on(harness, "> [Keep]\n< Your profile is unchanged.\n= idle\n");
-    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    let harness = run_on(
+        harness,
+        "> [Keep A2]\n< Your profile is unchanged.\n= idle\n",
+    );
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::A2))
+    );
     let mut harness = harness;
     harness.state = DialogueState::ConfirmingLevel {
         language: crate::domain::LanguageCode::parse("de").expect("code"),
@@ -191,7 +200,10 @@ fn declining_the_proposed_level_keeps_the_profile() {
         last_activity: harness.now,
     };
     let harness = run_on(harness, "> /cancel\n< Your profile is unchanged.\n");
-    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::A2))
+    );
 }
 
 #[test]
@@ -536,4 +548,97 @@ fn a_forged_answer_starting_with_a_multi_byte_character_is_an_older_message() {
     }
     press(&mut harness, session, current, "a0");
     assert_eq!(exam_of(&harness).2, current + 1);
+}
+
+/// ONBOARDING with "Not sure" for German instead of A2.
+fn onboarding_not_sure_of_german() -> String {
+    ONBOARDING
+        .replace(
+            "> [A2]",
+            "> [Not sure]\n< the placement test for German starts right after you confirm your profile",
+        )
+        .replace("German (A2)", "German (placement test)")
+        .replace("= idle", "= exam")
+}
+
+#[test]
+fn not_sure_in_onboarding_starts_the_placement_test_and_its_result_is_the_level() {
+    let mut harness = run(&format!(
+        r#"{}
+        < All set!
+        < Now the placement test for German: its result becomes your level
+        < 📝 German placement test: 30 questions, 40 minutes.
+        < question 1 of 30
+        ! What next
+    "#,
+        onboarding_not_sure_of_german()
+    ));
+    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    let (exam, _, _) = exam_of(&harness);
+    for question in &exam.questions {
+        answer(&mut harness, question.level <= CefrLevel::B1);
+    }
+    // No second question: the result is the level, and the profile shows it.
+    let harness = run_on(
+        harness,
+        r#"
+        < German placement test: 15 of 30 right.
+        < ✅ Your level in German is now B1.
+        < Learning: English (B2), German (B1)
+        < What next: /find looks for a practice partner
+        ! Set it on your profile?
+        = idle
+    "#,
+    );
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::B1))
+    );
+    // The reminder finds nothing left to remind of.
+    let harness = run_on(harness, "~ run 3d\n! is still not set\n");
+    assert!(harness.timer(TimerKind::PlacementReminder, "").is_none());
+}
+
+#[test]
+fn leaving_the_test_from_onboarding_keeps_the_level_pending_and_reminds_once() {
+    let harness = run(&onboarding_not_sure_of_german());
+    assert!(harness.timer(TimerKind::PlacementReminder, "").is_some());
+    let harness = run_on(
+        harness,
+        r#"
+        > /cancel
+        < The test is stopped
+        < Your level in German stays unknown until you take the test
+        = idle
+        ? /targets/1/level = "placement_test"
+        > /profile
+        < German (placement test)
+        ~ run 23h
+        ! is still not set
+        ~ run 2h
+        < 📝 Your level in German is still not set, so partners are matched without it. /placement takes the test (40 min at most).
+        ~ run 7d
+        ! is still not set
+    "#,
+    );
+    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    assert!(harness.timer(TimerKind::PlacementReminder, "").is_none());
+}
+
+#[test]
+fn a_language_without_a_placement_test_is_set_by_hand() {
+    let harness = run(r#"
+        > /start
+        > [English]
+        > es
+        > ja
+        < What is your level in Japanese?
+        < There is no placement test for Japanese yet, so set your level by hand with the buttons.
+        ! [Not sure
+        > #lvl:ja:test
+        < That button belongs to an older message
+        > [A1]
+        < Step 5 of 9
+    "#);
+    assert!(harness.profile.is_some());
 }
