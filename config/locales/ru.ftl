@@ -303,8 +303,9 @@ button-exam-reset = ↩ Начать этот вопрос заново
 exam-hint-text = Напишите ответ.
 exam-ended = Этот тест уже завершён. Результаты — в /progress.
 exam-already-answered = На этот вопрос вы уже ответили, а ответы менять нельзя. Вот текущий вопрос:
-exam-right = ✅ Верно!
-exam-wrong = ❌ Не совсем. { $explanation }
+exam-review = ❌ Что стоит повторить:
+exam-review-line = • { $prompt }
+  { $explanation }
 exam-cancelled = Тест остановлен, результат не сохранён.
 exam-abandoned = Тест закрыт: { $minutes } { $minutes ->
         [one] минуту
@@ -315,7 +316,16 @@ exam-time-up = ⏰ Время вышло! Вопросы без ответа з�
 exam-result = 📊 { $title }: верно { $correct } из { $total }.
 placement-level-line = { $level }: { $correct } из { $total }
 step-exam-passed = 🎉 Проверка пройдена — шаг выполнен.
-step-exam-failed = Пока не получилось: нужно не меньше { $percent }% верных ответов. /done — попробовать ещё раз, /skip — идти дальше.
+step-exam-failed = Пока не получилось: нужно не меньше { $percent }% верных ответов. Посмотрите разбор выше: через { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+       *[other] минут
+    } /done даст пройти проверку ещё раз, с другими вопросами; /skip — идти дальше.
+step-exam-cooldown = Пройти проверку снова можно будет через { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+       *[other] минут
+    }, чтобы не отвечать по памяти. /skip — идти дальше.
 placement-propose = Похоже, ваш уровень { $language-genitive } — { $level }. Указать его в профиле? По уровню подбираются партнёры.
 button-placement-accept = ✅ Указать { $level }
 button-placement-keep = Оставить как есть ({ $level })

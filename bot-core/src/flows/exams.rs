@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::content::{Exam, ExamKind, PASS_PERCENT, Question, QuestionKind};
+use crate::content::{Exam, PASS_PERCENT, Question, QuestionKind, passes, score_placement};
 use crate::domain::{
     ActiveExam, CefrLevel, ExamEnd, ExamRecord, LanguageCode, LevelChoice, Locale, Practice,
     Profile,
@@ -183,6 +183,16 @@ pub fn start(
     now: DateTime<Utc>,
 ) -> Transition {
     let locale = person.profile.locale;
+    if let ExamPurpose::Step { .. } = purpose
+        && let Some(wait) = retake_wait(person.practice, exam, now)
+    {
+        let minutes = (wait.num_seconds() + 59) / 60;
+        return Transition::to(state).say(cx.tf(
+            locale,
+            "step-exam-cooldown",
+            &[("minutes", minutes.into())],
+        ));
+    }
     if let Some(running) = active(person.practice, now) {
         let title = cx
             .content
@@ -204,12 +214,17 @@ pub fn start(
         started_at: now,
         deadline,
     });
+    // Each session its own draw and option order: from the person, the session and
+    // the time it starts (flows read no clock; `now` is the event's).
     let (high, low) = person.id.as_uuid().as_u64_pair();
+    let started = now.timestamp_micros() as u64;
+    let seed = high ^ low.rotate_left(17) ^ u64::from(session) ^ started.rotate_left(29);
     let running = ExamSession {
         session,
         exam: exam.id.clone(),
         purpose,
-        seed: high ^ low.rotate_left(17) ^ u64::from(session),
+        seed,
+        questions: exam.draw(seed),
         current: 0,
         results: Vec::new(),
         picked: Vec::new(),
@@ -222,7 +237,7 @@ pub fn start(
         "exam-intro",
         &[
             ("title", exam.title.get(locale).into()),
-            ("questions", exam.questions.len().into()),
+            ("questions", asked(exam, &running).len().into()),
             ("minutes", exam.time_limit_minutes.into()),
         ],
     );
@@ -267,7 +282,7 @@ fn question_reply(
     running: &ExamSession,
     now: DateTime<Utc>,
 ) -> Reply {
-    let Some(question) = exam.questions.get(running.current) else {
+    let Some(question) = on_screen(exam, running) else {
         return Reply::text(cx.t(locale, "exam-ended"));
     };
     let seconds_left = running
@@ -281,12 +296,12 @@ fn question_reply(
         &[
             ("title", exam.title.get(locale).into()),
             ("number", (running.current + 1).into()),
-            ("count", exam.questions.len().into()),
+            ("count", asked(exam, running).len().into()),
             ("minutes", ((seconds_left + 59) / 60).into()),
         ],
     );
     let data = |action: String| format!("ex:{}:{}:{action}", running.session, running.current);
-    let order = question.display_order(running.seed);
+    let order = question.display_order(crate::content::mix(running.seed, running.current as u64));
     let options = question.options();
     let label = |index: usize| options.get(index).cloned().unwrap_or_default();
     let (hint, keyboard) = match &question.kind {
@@ -361,7 +376,7 @@ pub fn handle(
         // Closed meanwhile (its timer ran in this chat's absence), or no longer in the pack.
         return Transition::to(DialogueState::Idle).say(cx.t(locale, "exam-ended"));
     };
-    let Some(question) = exam.questions.get(running.current) else {
+    let Some(question) = on_screen(exam, &running) else {
         return finish(
             cx,
             running,
@@ -396,7 +411,7 @@ pub fn handle(
                 (QuestionKind::Single { .. }, (Some('a'), index)) => match option(index) {
                     Some(index) => {
                         let right = question.check(&crate::content::Answer::SingleChoice(index));
-                        answered(cx, running, exam, question, right, person, now)
+                        answered(cx, running, exam, right, person, now)
                     }
                     None => again(running, cx.t(locale, "stale-button")),
                 },
@@ -420,7 +435,7 @@ pub fn handle(
                     }
                     let chosen = running.picked.iter().copied().collect();
                     let right = question.check(&crate::content::Answer::MultipleChoice(chosen));
-                    answered(cx, running, exam, question, right, person, now)
+                    answered(cx, running, exam, right, person, now)
                 }
                 (QuestionKind::Ordering { .. }, (Some('o'), index)) => match option(index) {
                     Some(index) if !running.picked.contains(&index) => {
@@ -428,7 +443,7 @@ pub fn handle(
                         if running.picked.len() == options {
                             let order = running.picked.clone();
                             let right = question.check(&crate::content::Answer::Ordering(order));
-                            return answered(cx, running, exam, question, right, person, now);
+                            return answered(cx, running, exam, right, person, now);
                         }
                         let reply =
                             question_reply(cx, locale, exam, &running, now).updating_previous();
@@ -447,7 +462,7 @@ pub fn handle(
         Input::Text(text) => match &question.kind {
             QuestionKind::Text { .. } => {
                 let right = question.check(&crate::content::Answer::Text(text.clone()));
-                answered(cx, running, exam, question, right, person, now)
+                answered(cx, running, exam, right, person, now)
             }
             _ => again(running, cx.t(locale, "error-use-buttons")),
         },
@@ -457,6 +472,66 @@ pub fn handle(
             Transition::to(DialogueState::Exam(running)).reply(reply)
         }
     }
+}
+
+/// The questions `running` asks, in order.
+fn asked<'e>(exam: &'e Exam, running: &ExamSession) -> Vec<&'e Question> {
+    if running.questions.is_empty() {
+        exam.questions.iter().collect()
+    } else {
+        running
+            .questions
+            .iter()
+            .filter_map(|index| exam.questions.get(*index))
+            .collect()
+    }
+}
+
+/// The question on screen, if any is left.
+fn on_screen<'e>(exam: &'e Exam, running: &ExamSession) -> Option<&'e Question> {
+    asked(exam, running).get(running.current).copied()
+}
+
+/// The end of a step exam: each question answered wrong (or left), with why.
+fn review(cx: &Context, locale: Locale, asked: &[&Question], results: &[bool]) -> Option<Reply> {
+    let missed: Vec<String> = asked
+        .iter()
+        .enumerate()
+        .filter(|(position, _)| !results.get(*position).copied().unwrap_or(false))
+        .map(|(_, question)| {
+            cx.tf(
+                locale,
+                "exam-review-line",
+                &[
+                    ("prompt", question.prompt.as_str().into()),
+                    ("explanation", question.explanation.get(locale).into()),
+                ],
+            )
+        })
+        .collect();
+    (!missed.is_empty()).then(|| {
+        Reply::text(format!(
+            "{}\n\n{}",
+            cx.t(locale, "exam-review"),
+            missed.join("\n\n")
+        ))
+    })
+}
+
+/// How long after failing a step exam it can be taken again: long enough that the
+/// retake is not answered from memory of the last one.
+const STEP_RETAKE_COOLDOWN_MINUTES: i64 = 30;
+
+/// How long the person still waits before retaking `exam`, failed last time; `None`
+/// when it can be taken now.
+fn retake_wait(practice: &Practice, exam: &Exam, now: DateTime<Utc>) -> Option<chrono::Duration> {
+    let last = practice.exam_history.iter().rev().find(|record| {
+        record.exam == exam.id
+            && record.end != ExamEnd::Cancelled
+            && record.end != ExamEnd::Abandoned
+    })?;
+    let open_at = last.ended_at + chrono::Duration::minutes(STEP_RETAKE_COOLDOWN_MINUTES);
+    (last.passed == Some(false) && now < open_at).then(|| open_at - now)
 }
 
 /// `ex:<session>:<question>:<action>`.
@@ -473,7 +548,6 @@ fn answered(
     cx: &Context,
     mut running: ExamSession,
     exam: &Exam,
-    question: &Question,
     right: bool,
     person: &PersonView<'_>,
     now: DateTime<Utc>,
@@ -483,33 +557,27 @@ fn answered(
     running.current += 1;
     running.picked.clear();
     running.last_answer_at = now;
-    // Step exams teach as they go; a placement test does not give answers away.
-    let mut notes = Vec::new();
-    if exam.kind == ExamKind::Step {
-        notes.push(Reply::text(if right {
-            cx.t(locale, "exam-right")
-        } else {
-            cx.tf(
-                locale,
-                "exam-wrong",
-                &[("explanation", question.explanation.get(locale).into())],
-            )
-        }));
-    }
-    if running.current >= exam.questions.len() {
-        return finish(cx, running, exam, ExamEnd::Completed, person, now, notes);
+    // No answer is given away before the end: a step exam explains its mistakes then.
+    if running.current >= asked(exam, &running).len() {
+        return finish(
+            cx,
+            running,
+            exam,
+            ExamEnd::Completed,
+            person,
+            now,
+            Vec::new(),
+        );
     }
     let reply = question_reply(cx, locale, exam, &running, now);
     let session = running.session;
-    let mut transition = Transition::to(DialogueState::Exam(running))
+    Transition::to(DialogueState::Exam(running))
         .reply(reply)
         .effect(Effect::Schedule(TimerSpec::new(
             TimerKind::ExamIdle,
             session.to_string(),
             now + cx.training.exam_idle,
-        )));
-    transition = transition.after(notes);
-    transition
+        )))
 }
 
 /// Ends an exam: records it, drops its timers, and shows the result (a placement test
@@ -524,7 +592,8 @@ fn finish(
     mut replies: Vec<Reply>,
 ) -> Transition {
     let locale = person.profile.locale;
-    let total = exam.questions.len();
+    let asked = asked(exam, &running);
+    let total = asked.len();
     let correct = running.results.iter().filter(|right| **right).count();
     let mut practice = person.practice.clone();
     if practice
@@ -595,14 +664,11 @@ fn finish(
             match &running.purpose {
                 ExamPurpose::Placement => {
                     // Unanswered questions count as wrong.
-                    let placement = exam.score_placement(|question| {
-                        exam.questions
-                            .iter()
-                            .position(|q| q.id == question.id)
-                            .and_then(|index| running.results.get(index))
-                            .copied()
-                            .unwrap_or(false)
-                    });
+                    let placement =
+                        score_placement(asked.iter().enumerate().map(|(position, question)| {
+                            let right = running.results.get(position).copied().unwrap_or(false);
+                            (question.level, right)
+                        }));
                     record.level = Some(placement.level);
                     let mut lines = vec![result];
                     for score in &placement.scores {
@@ -633,9 +699,10 @@ fn finish(
                     }
                 }
                 ExamPurpose::Step { day, step, .. } => {
-                    let passed = exam.passed_with(correct);
+                    let passed = passes(correct, total);
                     record.passed = Some(passed);
                     replies.push(Reply::text(result));
+                    replies.extend(review(cx, locale, &asked, &running.results));
                     if passed {
                         replies.push(Reply::text(cx.t(locale, "step-exam-passed")));
                         follow_up = Some((*day, step.clone()));
@@ -643,7 +710,10 @@ fn finish(
                         replies.push(Reply::text(cx.tf(
                             locale,
                             "step-exam-failed",
-                            &[("percent", PASS_PERCENT.into())],
+                            &[
+                                ("percent", PASS_PERCENT.into()),
+                                ("minutes", STEP_RETAKE_COOLDOWN_MINUTES.into()),
+                            ],
                         )));
                     }
                 }

@@ -247,7 +247,7 @@ mod tests {
             < ✅ Saved.
             < Learning: English (B2), German (placement test)
             < Now the placement test for German
-            < question 1 of 30
+            < question 1 of 24
             = exam
             "#
         ));
