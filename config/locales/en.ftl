@@ -123,6 +123,7 @@ cancel-nothing = There is nothing to cancel. /help lists what I can do.
 finish-or-cancel = Let's finish this first — answer the question below, or send /cancel.
 unknown-command = I don't know the command /{ $command }. /help lists the ones I do.
 stale-button = That button belongs to an older message and no longer works. Here is where we are:
+stale-button-idle = That button belongs to an older message and no longer works. Nothing is waiting for your answer now; /help lists what I can do.
 idle-hint = I didn't catch that. /help lists what I can do.
 idle-hint-new = Hi! Send /start to set up your profile and find a practice partner.
 idle-hint-suspended = You have an unfinished profile. Send /start to continue.

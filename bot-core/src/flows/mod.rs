@@ -275,6 +275,12 @@ pub fn stale_button(
     person: &PersonView<'_>,
     now: DateTime<Utc>,
 ) -> Transition {
-    let note = cx.t(locale_of(&state, person), "stale-button");
-    ask_again(cx, state, person, now, note)
+    let locale = locale_of(&state, person);
+    // "Here is where we are:" only when a question follows it.
+    let key = if current_prompt(cx, &state, person, now).is_empty() {
+        "stale-button-idle"
+    } else {
+        "stale-button"
+    };
+    ask_again(cx, state, person, now, cx.t(locale, key))
 }
