@@ -453,6 +453,7 @@ mod tests {
                     "count",
                     "sequence",
                     "explanation",
+                    "prompt",
                     "correct",
                     "total",
                     "level",

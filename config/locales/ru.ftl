@@ -8,6 +8,7 @@ onboarding-welcome = 👋 Добро пожаловать в lexbot! Я подб
 onboarding-progress = Шаг { $step } из { $steps } · заполнено { $percent }%
 onboarding-already-started = Вы уже заполняете профиль — продолжим.
 onboarding-done = 🎉 Готово, профиль заполнен! Посмотреть его можно командой /profile, а /help покажет всё, что я умею.
+onboarding-next = Что дальше: /find подберёт партнёра для практики, /courses покажет короткие ежедневные курсы.
 start-already-registered = С возвращением! Профиль у вас уже заполнен: /profile покажет его и позволит изменить, /help — всё, что я умею.
 resume-offer = Вы уже начинали заполнять профиль (заполнено { $percent }%). Продолжим с того же места?
 summary-intro = Почти готово ({ $percent }%). Вот ваш профиль: подтвердите его или нажмите на поле, которое хотите изменить.
@@ -29,6 +30,8 @@ ask-target-languages = Какие языки вы хотите практико�
     } и нажмите «Готово» — или напишите их через запятую (например, «es, de»).
 ask-target-level = Какой у вас уровень { $language-genitive }? A1 — начальный, C2 — почти как у носителя. Не уверены — пройдите тест на уровень.
 level-placement-test = Не знаю — пройти тест
+ask-target-level-no-test = Какой у вас уровень { $language-genitive }? A1 — начальный, C2 — почти как у носителя. Теста на уровень для { $language-genitive } пока нет, поэтому выберите уровень сами кнопками ниже.
+onboarding-placement-later = 📝 Хорошо: тест на уровень { $language-genitive } начнётся сразу после того, как вы подтвердите профиль, и его результат станет вашим уровнем.
 ask-interests = О чём вам интересно поговорить? Выберите { $max ->
         [1] одну тему
        *[other] до { $max } { $max ->
@@ -143,6 +146,7 @@ cancel-nothing = Отменять нечего. /help покажет, что я 
 finish-or-cancel = Давайте сначала закончим с этим: ответьте на вопрос ниже или отправьте /cancel.
 unknown-command = Я не знаю команды /{ $command }. Список команд — в /help.
 stale-button = Эта кнопка из старого сообщения и больше не работает. Вот где мы сейчас:
+stale-button-idle = Эта кнопка из старого сообщения и больше не работает. Сейчас я ничего у вас не спрашиваю; /help покажет, что я умею.
 idle-hint = Не понял вас. /help покажет, что я умею.
 idle-hint-new = Привет! Отправьте /start, чтобы заполнить профиль и найти партнёра для практики.
 idle-hint-suspended = У вас есть незаконченный профиль. Отправьте /start, чтобы продолжить.
@@ -300,8 +304,9 @@ button-exam-reset = ↩ Начать этот вопрос заново
 exam-hint-text = Напишите ответ.
 exam-ended = Этот тест уже завершён. Результаты — в /progress.
 exam-already-answered = На этот вопрос вы уже ответили, а ответы менять нельзя. Вот текущий вопрос:
-exam-right = ✅ Верно!
-exam-wrong = ❌ Не совсем. { $explanation }
+exam-review = ❌ Что стоит повторить:
+exam-review-line = • { $prompt }
+  { $explanation }
 exam-cancelled = Тест остановлен, результат не сохранён.
 exam-abandoned = Тест закрыт: { $minutes } { $minutes ->
         [one] минуту
@@ -312,7 +317,16 @@ exam-time-up = ⏰ Время вышло! Вопросы без ответа з�
 exam-result = 📊 { $title }: верно { $correct } из { $total }.
 placement-level-line = { $level }: { $correct } из { $total }
 step-exam-passed = 🎉 Проверка пройдена — шаг выполнен.
-step-exam-failed = Пока не получилось: нужно не меньше { $percent }% верных ответов. /done — попробовать ещё раз, /skip — идти дальше.
+step-exam-failed = Пока не получилось: нужно не меньше { $percent }% верных ответов. Посмотрите разбор выше: через { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+       *[other] минут
+    } /done даст пройти проверку ещё раз, с другими вопросами; /skip — идти дальше.
+step-exam-cooldown = Пройти проверку снова можно будет через { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+       *[other] минут
+    }, чтобы не отвечать по памяти. /skip — идти дальше.
 placement-propose = Похоже, ваш уровень { $language-genitive } — { $level }. Указать его в профиле? По уровню подбираются партнёры.
 button-placement-accept = ✅ Указать { $level }
 button-placement-keep = Оставить как есть ({ $level })
@@ -322,6 +336,13 @@ placement-not-learning = Вы больше не изучаете { $language }, 
 exam-already-active = Вы уже проходите «{ $title }». Сначала закончите его или остановите командой /cancel в том чате, где он идёт.
 placement-ask-language = По какому языку пройти тест на уровень?
 placement-none = Для { $language-genitive } теста на уровень пока нет.
+placement-starting = Теперь тест на уровень { $language-genitive }: его результат станет вашим уровнем, и по нему будут подбираться партнёры.
+placement-pending-kept = Пока вы не пройдёте тест, ваш уровень { $language-genitive } остаётся неизвестным, и партнёры подбираются без него. /placement начнёт тест заново в любой момент.
+placement-pending-reminder = 📝 Ваш уровень { $language-genitive } всё ещё не указан, поэтому партнёры подбираются без него. /placement запустит тест (не больше { $minutes } { $minutes ->
+        [one] минуты
+       *[other] минут
+    }).
+placement-next-pending = Уровень { $language-genitive } пока не указан: /placement запустит тест.
 error-not-learning = «{ $input }» нет среди изучаемых вами языков. Их список — в /profile.
 
 progress-no-exams = 📝 Тестов пока не было. /placement определит ваш уровень.

@@ -159,12 +159,6 @@ impl Exam {
         chrono::Duration::minutes(i64::from(self.time_limit_minutes))
     }
 
-    /// Whether `correct` right answers pass the exam as a whole (a step exam): at least
-    /// [`PASS_PERCENT`] of its questions, as for a level of a placement test.
-    pub fn passed_with(&self, correct: usize) -> bool {
-        passes(correct, self.questions.len())
-    }
-
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|question| question.id == id)
     }
@@ -228,25 +222,58 @@ impl Question {
     }
 
     /// The order to show the options in: `order[position]` is the option (index in the
-    /// file) shown at that position. Ordering questions are shuffled from `seed` and never
-    /// shown already solved; other questions keep the file's order. The same seed gives
-    /// the same order, so the engine stays pure: derive the seed from the exam session
-    /// and store nothing extra.
+    /// file) shown at that position. Options are shuffled from `seed`, so where the right
+    /// answer sits says nothing; an ordering question is never shown already solved. The
+    /// same seed gives the same order, so the engine stays pure and a question shown
+    /// again keeps its order: derive the seed from the exam session and the question.
     pub fn display_order(&self, seed: u64) -> Vec<usize> {
-        let count = self.options().len();
-        let mut order: Vec<usize> = (0..count).collect();
-        if let QuestionKind::Ordering { .. } = self.kind {
-            let mut state = seed;
-            // Fisher–Yates with SplitMix64 as the random source.
-            for last in (1..count).rev() {
-                let pick = splitmix64(&mut state) % (last as u64 + 1);
-                order.swap(last, pick as usize);
-            }
-            if order.iter().enumerate().all(|(at, option)| at == *option) {
-                order.rotate_left(1);
-            }
+        let mut order: Vec<usize> = (0..self.options().len()).collect();
+        shuffle(&mut order, seed);
+        if let QuestionKind::Ordering { .. } = self.kind
+            && order.iter().enumerate().all(|(at, option)| at == *option)
+        {
+            order.rotate_left(1);
         }
         order
+    }
+}
+
+impl Exam {
+    /// The questions one session asks, as indices into [`Exam::questions`], drawn from
+    /// `seed`: level by level from the lowest, each level's questions shuffled and, where
+    /// it has more than [`DRAW_FLOOR`], one of them left out, so a retake asks a
+    /// different set in a different order.
+    pub fn draw(&self, seed: u64) -> Vec<usize> {
+        let mut drawn = Vec::with_capacity(self.questions.len());
+        for (rank, level) in CefrLevel::ALL.into_iter().enumerate() {
+            let mut pool: Vec<usize> = (0..self.questions.len())
+                .filter(|index| self.questions[*index].level == level)
+                .collect();
+            let keep = pool.len().saturating_sub(1).max(pool.len().min(DRAW_FLOOR));
+            shuffle(&mut pool, mix(seed, rank as u64));
+            drawn.extend(pool.into_iter().take(keep));
+        }
+        drawn
+    }
+}
+
+/// A level keeps at least this many questions when a session draws from it: enough for
+/// a placement level ([`PLACEMENT_MIN_PER_LEVEL`]) and a whole step exam
+/// ([`STEP_MIN_QUESTIONS`]).
+pub const DRAW_FLOOR: usize = 3;
+
+/// A seed for the `part`-th use of `seed` (a question's options, a level's draw).
+pub fn mix(seed: u64, part: u64) -> u64 {
+    let mut state = seed ^ part.wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    splitmix64(&mut state)
+}
+
+/// Fisher–Yates with SplitMix64 as the random source.
+fn shuffle(items: &mut [usize], seed: u64) {
+    let mut state = seed;
+    for last in (1..items.len()).rev() {
+        let pick = splitmix64(&mut state) % (last as u64 + 1);
+        items.swap(last, pick as usize);
     }
 }
 
@@ -372,8 +399,9 @@ impl LevelScore {
     }
 }
 
-/// At least [`PASS_PERCENT`] of `total` questions right; never with no questions.
-fn passes(correct: usize, total: usize) -> bool {
+/// At least [`PASS_PERCENT`] of `total` questions right; never with no questions. A
+/// step exam is passed as a whole this way, as each level of a placement test is.
+pub fn passes(correct: usize, total: usize) -> bool {
     total > 0 && correct * 100 >= total * PASS_PERCENT
 }
 

@@ -20,8 +20,8 @@ use std::path::Path;
 pub use courses::{Course, CourseDay, CourseStep, VocabularyItem};
 pub use exams::{
     Answer, Exam, ExamKind, LevelScore, PASS_PERCENT, PLACEMENT_MIN_PER_LEVEL,
-    PLACEMENT_MIN_QUESTIONS, Placement, Question, QuestionKind, STEP_MIN_QUESTIONS,
-    normalise_answer, score_placement,
+    PLACEMENT_MIN_QUESTIONS, Placement, Question, QuestionKind, STEP_MIN_QUESTIONS, mix,
+    normalise_answer, passes, score_placement,
 };
 
 use crate::domain::{InterestId, LanguageCode, Locale, Timezone, fold_name};

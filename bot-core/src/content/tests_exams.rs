@@ -395,6 +395,29 @@ fn shipped_single_choice_keys_are_not_all_in_one_position() {
     }
 }
 
+#[test]
+fn shipped_multiple_choice_answers_do_not_share_one_pattern() {
+    let content = Content::embedded().unwrap_or_else(|errors| panic!("{errors}"));
+    let sets: Vec<&BTreeSet<usize>> = content
+        .exams()
+        .iter()
+        .flat_map(|exam| &exam.questions)
+        .filter_map(|question| match &question.kind {
+            QuestionKind::Multiple { correct, .. } => Some(correct),
+            _ => None,
+        })
+        .collect();
+    let distinct: BTreeSet<&BTreeSet<usize>> = sets.iter().copied().collect();
+    for set in &distinct {
+        let share = sets.iter().filter(|s| *s == set).count();
+        assert!(
+            share * 3 <= sets.len(),
+            "{share} of {} multiple-choice questions have the right options {set:?}",
+            sets.len()
+        );
+    }
+}
+
 // --- Loading ---
 
 #[test]
@@ -874,7 +897,7 @@ fn ordering_is_right_in_the_file_order_only() {
 }
 
 #[test]
-fn display_order_shuffles_ordering_questions_but_never_shows_them_solved() {
+fn display_order_shuffles_options_and_never_shows_an_ordering_solved() {
     let exam = loaded_step_exam();
     let Some(question) = exam.question("days") else {
         panic!("no question days")
@@ -897,11 +920,28 @@ fn display_order_shuffles_ordering_questions_but_never_shows_them_solved() {
     let Some(single) = exam.question("soy") else {
         panic!("no question soy")
     };
-    assert_eq!(
-        single.display_order(7),
-        [0, 1, 2],
-        "choices keep the file order"
-    );
+    let orders: BTreeSet<Vec<usize>> = (0..200).map(|seed| single.display_order(seed)).collect();
+    assert_eq!(orders.len(), 6, "a choice's options are shuffled too");
+    assert_eq!(single.display_order(7), single.display_order(7));
+}
+
+#[test]
+fn a_session_draws_each_level_shuffled_and_leaves_some_out() {
+    let exam = loaded_step_exam();
+    let mut draws = BTreeSet::new();
+    for seed in 0..100 {
+        let drawn = exam.draw(seed);
+        assert_eq!(drawn, exam.draw(seed), "same seed, same draw");
+        let mut sorted = drawn.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), drawn.len(), "no question twice");
+        assert!(drawn.len() >= super::exams::DRAW_FLOOR.min(exam.questions.len()));
+        let levels: Vec<_> = drawn.iter().map(|i| exam.questions[*i].level).collect();
+        assert!(levels.is_sorted(), "lowest level first: {levels:?}");
+        draws.insert(drawn);
+    }
+    assert!(draws.len() > 3, "retakes differ: {} draws", draws.len());
 }
 
 #[test]

@@ -70,9 +70,15 @@ pub struct ExamSession {
     pub session: u32,
     pub exam: String,
     pub purpose: ExamPurpose,
-    /// Shuffles ordering questions, the same way every time they are shown.
+    /// Draws the questions and shuffles each one's options, the same way every time
+    /// they are shown.
     pub seed: u64,
-    /// The question on screen (index into the exam's questions); as many are answered.
+    /// The questions this session asks, in order, as indices into the exam's questions
+    /// ([`crate::content::Exam::draw`]). Empty in sessions saved before exams drew
+    /// their questions: those ask every question in the file's order.
+    #[serde(default)]
+    pub questions: Vec<usize>,
+    /// The question on screen (position in the questions asked); as many are answered.
     pub current: usize,
     /// Whether each answered question was right, in order.
     pub results: Vec<bool>,

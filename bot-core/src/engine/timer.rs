@@ -36,10 +36,13 @@ pub enum TimerKind {
     ProposalExpiry,
     /// "Did you practise?" a while after a partnership started (key: its id).
     PartnerFollowUp,
+    /// Once, a day after a placement test chosen in onboarding ("Not sure") started:
+    /// take it, if the level still waits for it.
+    PlacementReminder,
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 9] = [
+    pub const ALL: [TimerKind; 10] = [
         TimerKind::DialogueTimeout,
         TimerKind::Reminder,
         TimerKind::CourseDay,
@@ -49,6 +52,7 @@ impl TimerKind {
         TimerKind::Peer,
         TimerKind::ProposalExpiry,
         TimerKind::PartnerFollowUp,
+        TimerKind::PlacementReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +66,7 @@ impl TimerKind {
             TimerKind::Peer => "peer",
             TimerKind::ProposalExpiry => "proposal_expiry",
             TimerKind::PartnerFollowUp => "partner_follow_up",
+            TimerKind::PlacementReminder => "placement_reminder",
         }
     }
 

@@ -10,9 +10,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::content::{Exam, ExamKind, PASS_PERCENT, Question, QuestionKind};
+use crate::content::{Exam, PASS_PERCENT, Question, QuestionKind, passes, score_placement};
 use crate::domain::{
     ActiveExam, CefrLevel, ExamEnd, ExamRecord, LanguageCode, LevelChoice, Locale, Practice,
+    Profile,
 };
 use crate::engine::{
     Button, Context, DialogueState, Effect, ExamPurpose, ExamSession, FiredTimer, Input, Keyboard,
@@ -90,6 +91,83 @@ fn start_placement(
     }
 }
 
+/// How long after a placement test chosen in onboarding started the person is reminded,
+/// once, if they left it and their level is still waiting for it.
+fn pending_reminder_delay() -> chrono::Duration {
+    chrono::Duration::days(1)
+}
+
+/// Whether the person's level in `language` waits for a placement test.
+fn level_pending(profile: &Profile, language: LanguageCode) -> bool {
+    profile
+        .targets
+        .iter()
+        .any(|t| t.language == language && t.level == Some(LevelChoice::PlacementTest))
+}
+
+/// The placement test of the first learned language whose level waits for one.
+fn pending_placement<'c>(cx: &'c Context, profile: &Profile) -> Option<&'c Exam> {
+    profile
+        .targets
+        .iter()
+        .filter(|t| t.level == Some(LevelChoice::PlacementTest))
+        .find_map(|t| cx.content.placement_exam(t.language))
+}
+
+/// Right after a profile is saved whose level was left to a placement test ("Not
+/// sure"): that test starts, and a reminder is set in case the person leaves it.
+/// `None` when no level waits for a test.
+pub fn start_pending_placement(
+    cx: &Context,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Option<Transition> {
+    let exam = pending_placement(cx, person.profile)?;
+    let locale = person.profile.locale;
+    let note = cx.tf(
+        locale,
+        "placement-starting",
+        &cx.language_args(locale, exam.language),
+    );
+    let started = start(
+        cx,
+        DialogueState::Idle,
+        person,
+        exam,
+        ExamPurpose::Placement,
+        now,
+    );
+    Some(
+        started
+            .after(vec![Reply::text(note)])
+            .effect(Effect::Schedule(TimerSpec::new(
+                TimerKind::PlacementReminder,
+                "",
+                now + pending_reminder_delay(),
+            ))),
+    )
+}
+
+/// The reminder of a placement test chosen in onboarding: said once, and only while a
+/// level still waits for a test and no test is running.
+pub fn remind_pending(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
+    let exam = pending_placement(cx, person.profile);
+    let (Some(exam), true, None) = (exam, person.profile.completed, active(person.practice, now))
+    else {
+        return Transition::to(state);
+    };
+    let locale = person.profile.locale;
+    let mut args = cx.language_args(locale, exam.language);
+    args.push(("minutes", exam.time_limit_minutes.into()));
+    let note = cx.tf(locale, "placement-pending-reminder", &args);
+    super::ask_again(cx, state, person, now, note)
+}
+
 /// The exam the person is taking, if its time has not run out.
 fn active(practice: &Practice, now: DateTime<Utc>) -> Option<&ActiveExam> {
     practice.exam.as_ref().filter(|exam| now < exam.deadline)
@@ -105,6 +183,16 @@ pub fn start(
     now: DateTime<Utc>,
 ) -> Transition {
     let locale = person.profile.locale;
+    if let ExamPurpose::Step { .. } = purpose
+        && let Some(wait) = retake_wait(person.practice, exam, now)
+    {
+        let minutes = (wait.num_seconds() + 59) / 60;
+        return Transition::to(state).say(cx.tf(
+            locale,
+            "step-exam-cooldown",
+            &[("minutes", minutes.into())],
+        ));
+    }
     if let Some(running) = active(person.practice, now) {
         let title = cx
             .content
@@ -126,12 +214,17 @@ pub fn start(
         started_at: now,
         deadline,
     });
+    // Each session its own draw and option order: from the person, the session and
+    // the time it starts (flows read no clock; `now` is the event's).
     let (high, low) = person.id.as_uuid().as_u64_pair();
+    let started = now.timestamp_micros() as u64;
+    let seed = high ^ low.rotate_left(17) ^ u64::from(session) ^ started.rotate_left(29);
     let running = ExamSession {
         session,
         exam: exam.id.clone(),
         purpose,
-        seed: high ^ low.rotate_left(17) ^ u64::from(session),
+        seed,
+        questions: exam.draw(seed),
         current: 0,
         results: Vec::new(),
         picked: Vec::new(),
@@ -144,7 +237,7 @@ pub fn start(
         "exam-intro",
         &[
             ("title", exam.title.get(locale).into()),
-            ("questions", exam.questions.len().into()),
+            ("questions", asked(exam, &running).len().into()),
             ("minutes", exam.time_limit_minutes.into()),
         ],
     );
@@ -189,7 +282,7 @@ fn question_reply(
     running: &ExamSession,
     now: DateTime<Utc>,
 ) -> Reply {
-    let Some(question) = exam.questions.get(running.current) else {
+    let Some(question) = on_screen(exam, running) else {
         return Reply::text(cx.t(locale, "exam-ended"));
     };
     let seconds_left = running
@@ -203,12 +296,12 @@ fn question_reply(
         &[
             ("title", exam.title.get(locale).into()),
             ("number", (running.current + 1).into()),
-            ("count", exam.questions.len().into()),
+            ("count", asked(exam, running).len().into()),
             ("minutes", ((seconds_left + 59) / 60).into()),
         ],
     );
     let data = |action: String| format!("ex:{}:{}:{action}", running.session, running.current);
-    let order = question.display_order(running.seed);
+    let order = question.display_order(crate::content::mix(running.seed, running.current as u64));
     let options = question.options();
     let label = |index: usize| options.get(index).cloned().unwrap_or_default();
     let (hint, keyboard) = match &question.kind {
@@ -283,7 +376,7 @@ pub fn handle(
         // Closed meanwhile (its timer ran in this chat's absence), or no longer in the pack.
         return Transition::to(DialogueState::Idle).say(cx.t(locale, "exam-ended"));
     };
-    let Some(question) = exam.questions.get(running.current) else {
+    let Some(question) = on_screen(exam, &running) else {
         return finish(
             cx,
             running,
@@ -318,7 +411,7 @@ pub fn handle(
                 (QuestionKind::Single { .. }, (Some('a'), index)) => match option(index) {
                     Some(index) => {
                         let right = question.check(&crate::content::Answer::SingleChoice(index));
-                        answered(cx, running, exam, question, right, person, now)
+                        answered(cx, running, exam, right, person, now)
                     }
                     None => again(running, cx.t(locale, "stale-button")),
                 },
@@ -342,7 +435,7 @@ pub fn handle(
                     }
                     let chosen = running.picked.iter().copied().collect();
                     let right = question.check(&crate::content::Answer::MultipleChoice(chosen));
-                    answered(cx, running, exam, question, right, person, now)
+                    answered(cx, running, exam, right, person, now)
                 }
                 (QuestionKind::Ordering { .. }, (Some('o'), index)) => match option(index) {
                     Some(index) if !running.picked.contains(&index) => {
@@ -350,7 +443,7 @@ pub fn handle(
                         if running.picked.len() == options {
                             let order = running.picked.clone();
                             let right = question.check(&crate::content::Answer::Ordering(order));
-                            return answered(cx, running, exam, question, right, person, now);
+                            return answered(cx, running, exam, right, person, now);
                         }
                         let reply =
                             question_reply(cx, locale, exam, &running, now).updating_previous();
@@ -369,7 +462,7 @@ pub fn handle(
         Input::Text(text) => match &question.kind {
             QuestionKind::Text { .. } => {
                 let right = question.check(&crate::content::Answer::Text(text.clone()));
-                answered(cx, running, exam, question, right, person, now)
+                answered(cx, running, exam, right, person, now)
             }
             _ => again(running, cx.t(locale, "error-use-buttons")),
         },
@@ -379,6 +472,66 @@ pub fn handle(
             Transition::to(DialogueState::Exam(running)).reply(reply)
         }
     }
+}
+
+/// The questions `running` asks, in order.
+fn asked<'e>(exam: &'e Exam, running: &ExamSession) -> Vec<&'e Question> {
+    if running.questions.is_empty() {
+        exam.questions.iter().collect()
+    } else {
+        running
+            .questions
+            .iter()
+            .filter_map(|index| exam.questions.get(*index))
+            .collect()
+    }
+}
+
+/// The question on screen, if any is left.
+fn on_screen<'e>(exam: &'e Exam, running: &ExamSession) -> Option<&'e Question> {
+    asked(exam, running).get(running.current).copied()
+}
+
+/// The end of a step exam: each question answered wrong (or left), with why.
+fn review(cx: &Context, locale: Locale, asked: &[&Question], results: &[bool]) -> Option<Reply> {
+    let missed: Vec<String> = asked
+        .iter()
+        .enumerate()
+        .filter(|(position, _)| !results.get(*position).copied().unwrap_or(false))
+        .map(|(_, question)| {
+            cx.tf(
+                locale,
+                "exam-review-line",
+                &[
+                    ("prompt", question.prompt.as_str().into()),
+                    ("explanation", question.explanation.get(locale).into()),
+                ],
+            )
+        })
+        .collect();
+    (!missed.is_empty()).then(|| {
+        Reply::text(format!(
+            "{}\n\n{}",
+            cx.t(locale, "exam-review"),
+            missed.join("\n\n")
+        ))
+    })
+}
+
+/// How long after failing a step exam it can be taken again: long enough that the
+/// retake is not answered from memory of the last one.
+const STEP_RETAKE_COOLDOWN_MINUTES: i64 = 30;
+
+/// How long the person still waits before retaking `exam`, failed last time; `None`
+/// when it can be taken now.
+fn retake_wait(practice: &Practice, exam: &Exam, now: DateTime<Utc>) -> Option<chrono::Duration> {
+    let last = practice.exam_history.iter().rev().find(|record| {
+        record.exam == exam.id
+            && record.end != ExamEnd::Cancelled
+            && record.end != ExamEnd::Abandoned
+    })?;
+    let open_at = last.ended_at + chrono::Duration::minutes(STEP_RETAKE_COOLDOWN_MINUTES);
+    (last.passed == Some(false) && now < open_at).then(|| open_at - now)
 }
 
 /// `ex:<session>:<question>:<action>`.
@@ -395,7 +548,6 @@ fn answered(
     cx: &Context,
     mut running: ExamSession,
     exam: &Exam,
-    question: &Question,
     right: bool,
     person: &PersonView<'_>,
     now: DateTime<Utc>,
@@ -405,33 +557,27 @@ fn answered(
     running.current += 1;
     running.picked.clear();
     running.last_answer_at = now;
-    // Step exams teach as they go; a placement test does not give answers away.
-    let mut notes = Vec::new();
-    if exam.kind == ExamKind::Step {
-        notes.push(Reply::text(if right {
-            cx.t(locale, "exam-right")
-        } else {
-            cx.tf(
-                locale,
-                "exam-wrong",
-                &[("explanation", question.explanation.get(locale).into())],
-            )
-        }));
-    }
-    if running.current >= exam.questions.len() {
-        return finish(cx, running, exam, ExamEnd::Completed, person, now, notes);
+    // No answer is given away before the end: a step exam explains its mistakes then.
+    if running.current >= asked(exam, &running).len() {
+        return finish(
+            cx,
+            running,
+            exam,
+            ExamEnd::Completed,
+            person,
+            now,
+            Vec::new(),
+        );
     }
     let reply = question_reply(cx, locale, exam, &running, now);
     let session = running.session;
-    let mut transition = Transition::to(DialogueState::Exam(running))
+    Transition::to(DialogueState::Exam(running))
         .reply(reply)
         .effect(Effect::Schedule(TimerSpec::new(
             TimerKind::ExamIdle,
             session.to_string(),
             now + cx.training.exam_idle,
-        )));
-    transition = transition.after(notes);
-    transition
+        )))
 }
 
 /// Ends an exam: records it, drops its timers, and shows the result (a placement test
@@ -446,7 +592,8 @@ fn finish(
     mut replies: Vec<Reply>,
 ) -> Transition {
     let locale = person.profile.locale;
-    let total = exam.questions.len();
+    let asked = asked(exam, &running);
+    let total = asked.len();
     let correct = running.results.iter().filter(|right| **right).count();
     let mut practice = person.practice.clone();
     if practice
@@ -480,12 +627,26 @@ fn finish(
     let mut state = DialogueState::Idle;
     let mut follow_up = None;
     match end {
-        ExamEnd::Cancelled => replies.push(Reply::text(cx.t(locale, "exam-cancelled"))),
-        ExamEnd::Abandoned => replies.push(Reply::text(cx.tf(
-            locale,
-            "exam-abandoned",
-            &[("minutes", cx.training.exam_idle.num_minutes().into())],
-        ))),
+        ExamEnd::Cancelled | ExamEnd::Abandoned => {
+            replies.push(Reply::text(if end == ExamEnd::Cancelled {
+                cx.t(locale, "exam-cancelled")
+            } else {
+                cx.tf(
+                    locale,
+                    "exam-abandoned",
+                    &[("minutes", cx.training.exam_idle.num_minutes().into())],
+                )
+            }));
+            if running.purpose == ExamPurpose::Placement
+                && level_pending(person.profile, exam.language)
+            {
+                replies.push(Reply::text(cx.tf(
+                    locale,
+                    "placement-pending-kept",
+                    &cx.language_args(locale, exam.language),
+                )));
+            }
+        }
         ExamEnd::Completed | ExamEnd::TimeUp => {
             super::streak::practised(&mut practice, person.profile, now);
             if end == ExamEnd::TimeUp {
@@ -503,14 +664,11 @@ fn finish(
             match &running.purpose {
                 ExamPurpose::Placement => {
                     // Unanswered questions count as wrong.
-                    let placement = exam.score_placement(|question| {
-                        exam.questions
-                            .iter()
-                            .position(|q| q.id == question.id)
-                            .and_then(|index| running.results.get(index))
-                            .copied()
-                            .unwrap_or(false)
-                    });
+                    let placement =
+                        score_placement(asked.iter().enumerate().map(|(position, question)| {
+                            let right = running.results.get(position).copied().unwrap_or(false);
+                            (question.level, right)
+                        }));
                     record.level = Some(placement.level);
                     let mut lines = vec![result];
                     for score in &placement.scores {
@@ -525,17 +683,26 @@ fn finish(
                         ));
                     }
                     replies.push(Reply::text(lines.join("\n")));
-                    replies.push(level_prompt(cx, person, exam.language, placement.level));
-                    state = DialogueState::ConfirmingLevel {
-                        language: exam.language,
-                        level: placement.level,
-                        last_activity: now,
-                    };
+                    if level_pending(person.profile, exam.language) {
+                        // The person left this level to the test: its result is the level.
+                        let mut profile = person.profile.clone();
+                        set_level(&mut profile, exam.language, placement.level);
+                        replies.extend(level_set(cx, &profile, exam.language, placement.level));
+                        effects.push(Effect::SaveProfile(profile));
+                    } else {
+                        replies.push(level_prompt(cx, person, exam.language, placement.level));
+                        state = DialogueState::ConfirmingLevel {
+                            language: exam.language,
+                            level: placement.level,
+                            last_activity: now,
+                        };
+                    }
                 }
                 ExamPurpose::Step { day, step, .. } => {
-                    let passed = exam.passed_with(correct);
+                    let passed = passes(correct, total);
                     record.passed = Some(passed);
                     replies.push(Reply::text(result));
+                    replies.extend(review(cx, locale, &asked, &running.results));
                     if passed {
                         replies.push(Reply::text(cx.t(locale, "step-exam-passed")));
                         follow_up = Some((*day, step.clone()));
@@ -543,7 +710,10 @@ fn finish(
                         replies.push(Reply::text(cx.tf(
                             locale,
                             "step-exam-failed",
-                            &[("percent", PASS_PERCENT.into())],
+                            &[
+                                ("percent", PASS_PERCENT.into()),
+                                ("minutes", STEP_RETAKE_COOLDOWN_MINUTES.into()),
+                            ],
                         )));
                     }
                 }
@@ -768,6 +938,39 @@ pub fn level_prompt(
             format!("plc:no:{language}:{level}"),
         ),
     ]))
+}
+
+fn set_level(profile: &mut Profile, language: LanguageCode, level: CefrLevel) {
+    if let Some(target) = profile.targets.iter_mut().find(|t| t.language == language) {
+        target.level = Some(LevelChoice::Known(level));
+    }
+}
+
+/// A level set by a placement test the person left it to: the level, the profile as it
+/// now stands, and what comes next (another language's test, or finding a partner).
+fn level_set(
+    cx: &Context,
+    profile: &Profile,
+    language: LanguageCode,
+    level: CefrLevel,
+) -> Vec<Reply> {
+    let locale = profile.locale;
+    let mut args = cx.language_args(locale, language);
+    args.push(("level", level.as_str().into()));
+    let summary = format!(
+        "{}\n\n{}",
+        cx.tf(locale, "placement-level-set", &args),
+        super::card::profile_card(cx, locale, profile)
+    );
+    let next = match pending_placement(cx, profile) {
+        Some(exam) => cx.tf(
+            locale,
+            "placement-next-pending",
+            &cx.language_args(locale, exam.language),
+        ),
+        None => cx.t(locale, "onboarding-next"),
+    };
+    vec![Reply::text(summary), Reply::text(next)]
 }
 
 /// The answer to "set your level?".

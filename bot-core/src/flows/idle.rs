@@ -48,3 +48,20 @@ pub fn welcome_back(cx: &Context, state: DialogueState, person: &PersonView<'_>)
     };
     Transition::to(state).say(cx.t(locale, key))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::flows::transcript::{ONBOARDING, run};
+
+    #[test]
+    fn an_old_button_with_no_question_open_says_so_without_a_dangling_colon() {
+        let harness = run(&format!(
+            "{ONBOARDING}\n> #sum:confirm\n< That button belongs to an older message and no longer works. Nothing is waiting for your answer now; /help lists what I can do.\n= idle\n"
+        ));
+        assert!(!harness.screen().contains("Here is where we are:"));
+        // With a question open, it still follows the note.
+        run(&format!(
+            "{ONBOARDING}\n> /profile\n> [Timezone]\n> #sum:confirm\n< Here is where we are:\n< Which timezone are you in?\n"
+        ));
+    }
+}

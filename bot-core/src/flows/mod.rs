@@ -112,7 +112,9 @@ pub fn route(
             DialogueState::OfferingResume { onboarding } => {
                 onboarding::handle_resume_choice(cx, onboarding, input, now)
             }
-            DialogueState::Onboarding(onboarding) => onboarding::handle(cx, onboarding, input, now),
+            DialogueState::Onboarding(onboarding) => {
+                onboarding::handle(cx, onboarding, person, input, now)
+            }
             DialogueState::Editing(editing) => {
                 profile::handle_edit(cx, editing, person, input, now)
             }
@@ -273,6 +275,12 @@ pub fn stale_button(
     person: &PersonView<'_>,
     now: DateTime<Utc>,
 ) -> Transition {
-    let note = cx.t(locale_of(&state, person), "stale-button");
-    ask_again(cx, state, person, now, note)
+    let locale = locale_of(&state, person);
+    // "Here is where we are:" only when a question follows it.
+    let key = if current_prompt(cx, &state, person, now).is_empty() {
+        "stale-button-idle"
+    } else {
+        "stale-button"
+    };
+    ask_again(cx, state, person, now, cx.t(locale, key))
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::Profile;
+use crate::domain::{LevelChoice, Profile};
 use crate::engine::{
     Button, Context, DialogueState, Effect, Event, Field, Input, Keyboard, Onboarding,
     OnboardingStep, PersonView, Question, Reply, Transition,
@@ -128,13 +128,14 @@ fn step_number(question: Question) -> usize {
 pub fn handle(
     cx: &Context,
     mut onboarding: Onboarding,
+    person: &PersonView<'_>,
     input: &Input,
     now: DateTime<Utc>,
 ) -> Transition {
     onboarding.last_activity = now;
     let locale = onboarding.draft.locale;
     let question = match onboarding.at {
-        OnboardingStep::Summary => return handle_summary(cx, onboarding, input, now),
+        OnboardingStep::Summary => return handle_summary(cx, onboarding, person, input, now),
         OnboardingStep::Ask { question } => question,
     };
     match questions::answer(cx, &onboarding.draft, question, input) {
@@ -156,9 +157,30 @@ pub fn handle(
                 transition =
                     transition.say(current_timezone_line(cx, onboarding.draft.locale, tz, now));
             }
+            if let Some(note) = placement_note(cx, &onboarding.draft, question) {
+                transition = transition.say(note);
+            }
             transition.reply(prompt(cx, &onboarding, now))
         }
     }
+}
+
+/// "The placement test starts once you confirm", when `answered` left a level to one.
+fn placement_note(cx: &Context, draft: &Profile, answered: Question) -> Option<String> {
+    let Question::TargetLevel { language } = answered else {
+        return None;
+    };
+    let pending = draft
+        .targets
+        .iter()
+        .any(|t| t.language == language && t.level == Some(LevelChoice::PlacementTest));
+    pending.then(|| {
+        cx.tf(
+            draft.locale,
+            "onboarding-placement-later",
+            &cx.language_args(draft.locale, language),
+        )
+    })
 }
 
 /// `note`, then the current question again.
@@ -214,6 +236,7 @@ pub fn first_unanswered(draft: &Profile) -> Option<Question> {
 fn handle_summary(
     cx: &Context,
     mut onboarding: Onboarding,
+    person: &PersonView<'_>,
     input: &Input,
     now: DateTime<Utc>,
 ) -> Transition {
@@ -234,9 +257,21 @@ fn handle_summary(
     if data == "sum:confirm" {
         let mut profile = onboarding.draft;
         profile.completed = true;
-        return Transition::to(DialogueState::Idle)
+        let saved = Transition::to(DialogueState::Idle)
             .say(cx.t(locale, "onboarding-done"))
-            .effect(Effect::SaveProfile(profile));
+            .effect(Effect::SaveProfile(profile.clone()));
+        let view = PersonView {
+            profile: &profile,
+            ..*person
+        };
+        return match super::exams::start_pending_placement(cx, &view, now) {
+            Some(test) => Transition {
+                state: test.state,
+                replies: saved.replies.into_iter().chain(test.replies).collect(),
+                effects: saved.effects.into_iter().chain(test.effects).collect(),
+            },
+            None => saved.say(cx.t(locale, "onboarding-next")),
+        };
     }
     let field = data.strip_prefix("sum:edit:").and_then(Field::from_token);
     let Some(field) = field else {

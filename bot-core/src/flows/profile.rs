@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Locale, Profile};
+use crate::domain::{LevelChoice, Locale, Profile};
 use crate::engine::{
     Button, Context, DialogueState, Editing, Effect, Field, Input, Keyboard, PersonView, Question,
     Reply, Transition,
@@ -161,7 +161,24 @@ pub fn handle_edit(
                     if draft.completed {
                         transition = transition.reply(card_with_edit_buttons(cx, locale, &draft));
                     }
-                    transition.effect(Effect::SaveProfile(draft))
+                    let test = newly_pending(person.profile, &draft)
+                        .then(|| {
+                            let view = PersonView {
+                                profile: &draft,
+                                ..*person
+                            };
+                            super::exams::start_pending_placement(cx, &view, now)
+                        })
+                        .flatten();
+                    transition = transition.effect(Effect::SaveProfile(draft.clone()));
+                    match test {
+                        Some(test) => Transition {
+                            state: test.state,
+                            replies: transition.replies.into_iter().chain(test.replies).collect(),
+                            effects: transition.effects.into_iter().chain(test.effects).collect(),
+                        },
+                        None => transition,
+                    }
                 }
             };
             match timezone_note {
@@ -170,6 +187,22 @@ pub fn handle_edit(
             }
         }
     }
+}
+
+/// Whether a completed `draft` leaves a level to the placement test ("Not sure") that
+/// the saved profile did not: that test starts once the edit is saved.
+fn newly_pending(saved: &Profile, draft: &Profile) -> bool {
+    let pending = |profile: &Profile, language| {
+        profile
+            .targets
+            .iter()
+            .any(|t| t.language == language && t.level == Some(LevelChoice::PlacementTest))
+    };
+    draft.completed
+        && draft
+            .targets
+            .iter()
+            .any(|t| pending(draft, t.language) && !pending(saved, t.language))
 }
 
 pub fn edit_label(cx: &Context, locale: Locale, field: Field) -> String {
@@ -200,6 +233,41 @@ mod tests {
             < That button belongs to an older message
             = idle
         "#);
+    }
+
+    #[test]
+    fn not_sure_when_editing_a_level_starts_the_placement_test_once_saved() {
+        run(&format!(
+            r#"{ONBOARDING}
+            > /profile
+            > [Levels]
+            > [B2]
+            < What is your level in German?
+            > [Not sure]
+            < ✅ Saved.
+            < Learning: English (B2), German (placement test)
+            < Now the placement test for German
+            < question 1 of 24
+            = exam
+            "#
+        ));
+        // A level already left to the test starts nothing when another field changes.
+        run(&format!(
+            r#"{ONBOARDING}
+            > /profile
+            > [Levels]
+            > [B2]
+            > [Not sure]
+            > /cancel
+            = idle
+            > /profile
+            > [About me]
+            > [Skip]
+            < ✅ Saved.
+            ! placement test for German
+            = idle
+            "#
+        ));
     }
 
     #[test]
@@ -243,7 +311,7 @@ mod tests {
             > [Done]
             < What is your level in French?
             > [A1]
-            < Learning: German (placement test), French (A1)
+            < Learning: German (A2), French (A1)
             > [Levels]
             < What is your level in German?
             > [B1]

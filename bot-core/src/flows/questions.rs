@@ -59,15 +59,17 @@ pub fn prompt(cx: &Context, draft: &Profile, question: Question, now: DateTime<U
                 .into_iter()
                 .map(|level| Button::new(level.as_str(), format!("lvl:{language}:{level}")))
                 .collect();
-            buttons.push(Button::new(
-                cx.t(locale, "level-placement-test"),
-                format!("lvl:{language}:{PLACEMENT_TEST}"),
-            ));
-            let text = cx.tf(
-                locale,
-                "ask-target-level",
-                &cx.language_args(locale, language),
-            );
+            let args = cx.language_args(locale, language);
+            // "Not sure" is offered only where a placement test can answer it.
+            let text = if cx.content.placement_exam(language).is_some() {
+                buttons.push(Button::new(
+                    cx.t(locale, "level-placement-test"),
+                    format!("lvl:{language}:{PLACEMENT_TEST}"),
+                ));
+                cx.tf(locale, "ask-target-level", &args)
+            } else {
+                cx.tf(locale, "ask-target-level-no-test", &args)
+            };
             Reply::text(text).with_keyboard(Keyboard::Choice(buttons))
         }
         Question::Interests => {
@@ -230,6 +232,9 @@ fn answer_button(
                 return Ok(None);
             }
             let level = if level == PLACEMENT_TEST {
+                if cx.content.placement_exam(language).is_none() {
+                    return Ok(None);
+                }
                 LevelChoice::PlacementTest
             } else {
                 match CefrLevel::parse(level) {

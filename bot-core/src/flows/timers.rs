@@ -25,6 +25,7 @@ pub fn fire(
         TimerKind::Peer => super::partner::peer_timer(cx, state, person, timer, now),
         TimerKind::ProposalExpiry => super::find::expire_timer(cx, state, person, timer, now),
         TimerKind::PartnerFollowUp => super::partner::follow_up(cx, state, person, timer, now),
+        TimerKind::PlacementReminder => super::exams::remind_pending(cx, state, person, now),
     }
 }
 

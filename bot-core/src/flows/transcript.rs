@@ -578,7 +578,8 @@ fn duration(amount: &str) -> Option<Duration> {
     }
 }
 
-/// The whole onboarding of a Spanish speaker learning English and German, in English.
+/// The whole onboarding of a Spanish speaker learning English (B2) and German (A2), in
+/// English.
 pub const ONBOARDING: &str = r#"
     > /start
     < Welcome to lexbot
@@ -598,7 +599,7 @@ pub const ONBOARDING: &str = r#"
     < What is your level in English?
     > [B2]
     < What is your level in German?
-    > [Not sure]
+    > [A2]
     < Step 5 of 9
     > [Music]
     > [Travel]
@@ -618,7 +619,7 @@ pub const ONBOARDING: &str = r#"
     > I teach maths in Valencia and love hiking.
     < Almost done (100%)
     < Native: Spanish
-    < Learning: English (B2), German (placement test)
+    < Learning: English (B2), German (A2)
     < Interests: Music, Travel
     < Timezone: Europe/Madrid
     < Available: Weekday evenings, Weekend mornings

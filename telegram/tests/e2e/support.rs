@@ -294,7 +294,7 @@ pub const ONBOARDING: &[Act] = &[
     Act::Press("Done", "Step 3 of 9"),
     Act::Say("en, German", "What is your level in English?"),
     Act::Press("B2", "What is your level in German?"),
-    Act::Press("Not sure", "Step 5 of 9"),
+    Act::Press("A2", "Step 5 of 9"),
     Act::Toggle("Music"),
     Act::Toggle("Travel"),
     Act::Press("Done", "Step 6 of 9"),

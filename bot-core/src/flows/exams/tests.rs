@@ -1,8 +1,8 @@
 //! Exam transcripts: every question type, the time limit, the idle timeout, stale and
 //! repeated answers, one exam at a time, and a level set only after confirmation.
 
-use crate::content::{Exam, QuestionKind};
-use crate::domain::{CefrLevel, ExamEnd, LevelChoice};
+use crate::content::{Exam, Question, QuestionKind};
+use crate::domain::{CefrLevel, ExamEnd, LevelChoice, Locale};
 use crate::engine::{DialogueState, Input, TimerKind};
 use crate::flows::transcript::{Harness, ONBOARDING, context, run, run_on};
 
@@ -14,8 +14,8 @@ fn in_german_placement() -> Harness {
         > /placement
         < Which language do you want to take the placement test in?
         > [German]
-        < 📝 German placement test: 30 questions, 40 minutes.
-        < question 1 of 30
+        < 📝 German placement test: 24 questions, 40 minutes.
+        < question 1 of 24
         = exam
     "#
     ))
@@ -32,6 +32,29 @@ fn exam_of(harness: &Harness) -> (&'static Exam, u32, usize) {
     (exam, running.session, running.current)
 }
 
+/// The question on screen, as the session drew it.
+fn on_screen(harness: &Harness) -> Option<&'static Question> {
+    let DialogueState::Exam(running) = &harness.state else {
+        return None;
+    };
+    let (exam, _, _) = exam_of(harness);
+    let index = running.questions.get(running.current)?;
+    exam.questions.get(*index)
+}
+
+/// Every question the running session asks, in order.
+fn asked(harness: &Harness) -> Vec<&'static Question> {
+    let DialogueState::Exam(running) = &harness.state else {
+        panic!("not in an exam: {:?}", harness.state);
+    };
+    let (exam, _, _) = exam_of(harness);
+    running
+        .questions
+        .iter()
+        .map(|i| &exam.questions[*i])
+        .collect()
+}
+
 fn press(harness: &mut Harness, session: u32, question: usize, action: &str) {
     harness.send(Input::Button(format!("ex:{session}:{question}:{action}")));
 }
@@ -40,7 +63,8 @@ fn press(harness: &mut Harness, session: u32, question: usize, action: &str) {
 /// or by typing.
 pub(crate) fn answer(harness: &mut Harness, right: bool) {
     let (exam, session, current) = exam_of(harness);
-    let question = &exam.questions[current];
+    let question = on_screen(harness).expect("a question on screen");
+    let _ = exam;
     match &question.kind {
         QuestionKind::Single { options, correct } => {
             let pick = if right {
@@ -116,7 +140,7 @@ fn the_placement_test_has_every_question_type_and_proposes_the_level_it_measured
         );
     }
     // Right up to B1, wrong from B2 on: every type answered both ways along the way.
-    for question in &exam.questions {
+    for question in asked(&harness) {
         let right = question.level <= CefrLevel::B1;
         answer(&mut harness, right);
         // A placement test does not give the answers away.
@@ -124,11 +148,11 @@ fn the_placement_test_has_every_question_type_and_proposes_the_level_it_measured
     }
     let screen = harness.screen();
     assert!(
-        screen.contains("German placement test: 15 of 30 right."),
+        screen.contains("German placement test: 12 of 24 right."),
         "{screen}"
     );
     assert!(
-        screen.contains("B1: 5 of 5") && screen.contains("B2: 0 of 5"),
+        screen.contains("B1: 4 of 4") && screen.contains("B2: 0 of 4"),
         "{screen}"
     );
     assert!(
@@ -144,7 +168,10 @@ fn the_placement_test_has_every_question_type_and_proposes_the_level_it_measured
         }
     );
     // Not set until confirmed.
-    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::A2))
+    );
     assert!(harness.practice.exam.is_none());
     assert!(harness.timer(TimerKind::ExamDeadline, "0").is_none());
     assert!(harness.timer(TimerKind::ExamIdle, "0").is_none());
@@ -159,7 +186,7 @@ fn the_placement_test_has_every_question_type_and_proposes_the_level_it_measured
         < ✅ Your level in German is now B1.
         = idle
         > /progress
-        < German placement test: 15/30 — level B1
+        < German placement test: 12/24 — level B1
     "#,
     );
     assert_eq!(
@@ -173,8 +200,7 @@ fn the_placement_test_has_every_question_type_and_proposes_the_level_it_measured
 #[test]
 fn declining_the_proposed_level_keeps_the_profile() {
     let mut harness = in_german_placement();
-    let (exam, _, _) = exam_of(&harness);
-    for _ in &exam.questions {
+    for _ in asked(&harness) {
         answer(&mut harness, true);
     }
     assert!(
@@ -182,8 +208,14 @@ fn declining_the_proposed_level_keeps_the_profile() {
         "{}",
         harness.screen()
     );
-    let harness = run_on(harness, "> [Keep]\n< Your profile is unchanged.\n= idle\n");
-    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    let harness = run_on(
+        harness,
+        "> [Keep A2]\n< Your profile is unchanged.\n= idle\n",
+    );
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::A2))
+    );
     let mut harness = harness;
     harness.state = DialogueState::ConfirmingLevel {
         language: crate::domain::LanguageCode::parse("de").expect("code"),
@@ -191,16 +223,19 @@ fn declining_the_proposed_level_keeps_the_profile() {
         last_activity: harness.now,
     };
     let harness = run_on(harness, "> /cancel\n< Your profile is unchanged.\n");
-    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::A2))
+    );
 }
 
 #[test]
 fn toggles_and_orderings_can_change_until_sent_but_answers_cannot() {
     let mut harness = in_german_placement();
-    let (exam, session, _) = exam_of(&harness);
+    let (_, session, _) = exam_of(&harness);
     // On to the first multiple-choice question.
     while !matches!(
-        exam.questions[exam_of(&harness).2].kind,
+        on_screen(&harness).expect("a question").kind,
         QuestionKind::Multiple { .. }
     ) {
         answer(&mut harness, true);
@@ -257,13 +292,13 @@ fn toggles_and_orderings_can_change_until_sent_but_answers_cannot() {
 
     // On to an ordering question: pieces can be taken back before the last one.
     while !matches!(
-        exam.questions[exam_of(&harness).2].kind,
+        on_screen(&harness).expect("a question").kind,
         QuestionKind::Ordering { .. }
     ) {
         answer(&mut harness, true);
     }
     let (_, _, current) = exam_of(&harness);
-    let QuestionKind::Ordering { options } = &exam.questions[current].kind else {
+    let QuestionKind::Ordering { options } = &on_screen(&harness).expect("a question").kind else {
         unreachable!("checked above");
     };
     press(&mut harness, session, current, "o1");
@@ -284,7 +319,10 @@ fn toggles_and_orderings_can_change_until_sent_but_answers_cannot() {
     answer(&mut harness, true);
     assert_eq!(exam_of(&harness).2, current + 1);
     // Typing where buttons are expected, or a sticker, changes nothing.
-    if !matches!(exam.questions[current + 1].kind, QuestionKind::Text { .. }) {
+    if !matches!(
+        on_screen(&harness).expect("a question").kind,
+        QuestionKind::Text { .. }
+    ) {
         harness.send(Input::Text("hello".into()));
         assert!(
             harness
@@ -316,8 +354,9 @@ fn the_time_limit_ends_the_exam_and_unanswered_questions_count_wrong() {
         ! Time is up
         ~ run 2m
         < ⏰ Time is up! Questions left unanswered count as wrong.
-        < German placement test: 5 of 30 right.
-        < A1: 5 of 5
+        < German placement test: 5 of 24 right.
+        < A1: 4 of 4
+        < A2: 1 of 4
         < Your level in German looks like A1.
         = confirming_level
         @ exam_deadline 0 none
@@ -337,7 +376,7 @@ fn an_answer_after_the_deadline_meets_the_result_even_if_the_timer_is_late() {
     press(&mut harness, session, current, "a0");
     let screen = harness.screen();
     assert!(screen.contains("Time is up!"), "{screen}");
-    assert!(screen.contains("1 of 30 right"), "{screen}");
+    assert!(screen.contains("1 of 24 right"), "{screen}");
     assert!(matches!(
         harness.state,
         DialogueState::ConfirmingLevel { .. }
@@ -359,13 +398,13 @@ fn an_exam_left_unanswered_is_closed_by_its_timer() {
         ~ run 15m
         ! closed
         > <resume>
-        < question 2 of 30
+        < question 2 of 24
         ~ run 10m
         < The test was closed after 20 minutes without an answer
         = idle
         @ exam_deadline 0 none
         > /placement German
-        < question 1 of 30
+        < question 1 of 24
         > /cancel
         < The test is stopped; no result is recorded.
         > /progress
@@ -398,10 +437,10 @@ fn one_exam_at_a_time_whatever_the_chat() {
         r#"
         > /placement
         < Let's finish this first
-        < question 1 of 30
+        < question 1 of 24
         > /help
         < /placement — a placement test for a language you learn
-        < question 1 of 30
+        < question 1 of 24
     "#,
     );
     // The same person in another chat, where no exam is on screen.
@@ -421,7 +460,7 @@ fn one_exam_at_a_time_whatever_the_chat() {
         "the running exam is untouched"
     );
     harness.state = in_this_chat;
-    run_on(harness, "> <resume>\n< question 1 of 30\n");
+    run_on(harness, "> <resume>\n< question 1 of 24\n");
 }
 
 #[test]
@@ -465,16 +504,16 @@ fn at_the_step_exam() -> Harness {
 #[test]
 fn a_passed_step_exam_marks_its_step_done() {
     let mut harness = at_the_step_exam();
-    let (exam, _, _) = exam_of(&harness);
+    let asked = asked(&harness);
+    let total = asked.len();
     answer(&mut harness, true);
-    assert!(
-        harness.screen().contains("✅ Right!"),
-        "{}",
-        harness.screen()
-    );
     answer(&mut harness, false);
+    // No answer is given away before the end.
+    assert!(!harness.screen().contains("To look at again"));
     assert!(
-        harness.screen().contains("❌ Not quite."),
+        !harness
+            .screen()
+            .contains(asked[1].explanation.get(Locale::En)),
         "{}",
         harness.screen()
     );
@@ -482,11 +521,18 @@ fn a_passed_step_exam_marks_its_step_done() {
         answer(&mut harness, true);
     }
     let screen = harness.screen();
-    let total = exam.questions.len();
     assert!(
         screen.contains(&format!("{} of {total} right", total - 1)),
         "{screen}"
     );
+    // Then the one missed, with why.
+    assert!(screen.contains("To look at again"), "{screen}");
+    assert!(screen.contains(&asked[1].prompt), "{screen}");
+    assert!(
+        screen.contains(asked[1].explanation.get(Locale::En)),
+        "{screen}"
+    );
+    assert!(!screen.contains(&asked[0].prompt), "{screen}");
     assert!(screen.contains("Passed — the step is done."), "{screen}");
     assert!(
         screen.contains("You finished “First conversations”"),
@@ -534,6 +580,170 @@ fn a_forged_answer_starting_with_a_multi_byte_character_is_an_older_message() {
         );
         assert_eq!(exam_of(&harness).2, current, "{action:?} answered");
     }
-    press(&mut harness, session, current, "a0");
+    answer(&mut harness, true);
     assert_eq!(exam_of(&harness).2, current + 1);
+}
+
+/// ONBOARDING with "Not sure" for German instead of A2.
+fn onboarding_not_sure_of_german() -> String {
+    ONBOARDING
+        .replace(
+            "> [A2]",
+            "> [Not sure]\n< the placement test for German starts right after you confirm your profile",
+        )
+        .replace("German (A2)", "German (placement test)")
+        .replace("= idle", "= exam")
+}
+
+#[test]
+fn not_sure_in_onboarding_starts_the_placement_test_and_its_result_is_the_level() {
+    let mut harness = run(&format!(
+        r#"{}
+        < All set!
+        < Now the placement test for German: its result becomes your level
+        < 📝 German placement test: 24 questions, 40 minutes.
+        < question 1 of 24
+        ! What next
+    "#,
+        onboarding_not_sure_of_german()
+    ));
+    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    for question in asked(&harness) {
+        answer(&mut harness, question.level <= CefrLevel::B1);
+    }
+    // No second question: the result is the level, and the profile shows it.
+    let harness = run_on(
+        harness,
+        r#"
+        < German placement test: 12 of 24 right.
+        < ✅ Your level in German is now B1.
+        < Learning: English (B2), German (B1)
+        < What next: /find looks for a practice partner
+        ! Set it on your profile?
+        = idle
+    "#,
+    );
+    assert_eq!(
+        german_level(&harness),
+        Some(LevelChoice::Known(CefrLevel::B1))
+    );
+    // The reminder finds nothing left to remind of.
+    let harness = run_on(harness, "~ run 3d\n! is still not set\n");
+    assert!(harness.timer(TimerKind::PlacementReminder, "").is_none());
+}
+
+#[test]
+fn leaving_the_test_from_onboarding_keeps_the_level_pending_and_reminds_once() {
+    let harness = run(&onboarding_not_sure_of_german());
+    assert!(harness.timer(TimerKind::PlacementReminder, "").is_some());
+    let harness = run_on(
+        harness,
+        r#"
+        > /cancel
+        < The test is stopped
+        < Your level in German stays unknown until you take the test
+        = idle
+        ? /targets/1/level = "placement_test"
+        > /profile
+        < German (placement test)
+        ~ run 23h
+        ! is still not set
+        ~ run 2h
+        < 📝 Your level in German is still not set, so partners are matched without it. /placement takes the test (40 min at most).
+        ~ run 7d
+        ! is still not set
+    "#,
+    );
+    assert_eq!(german_level(&harness), Some(LevelChoice::PlacementTest));
+    assert!(harness.timer(TimerKind::PlacementReminder, "").is_none());
+}
+
+#[test]
+fn a_language_without_a_placement_test_is_set_by_hand() {
+    let harness = run(r#"
+        > /start
+        > [English]
+        > es
+        > ja
+        < What is your level in Japanese?
+        < There is no placement test for Japanese yet, so set your level by hand with the buttons.
+        ! [Not sure
+        > #lvl:ja:test
+        < That button belongs to an older message
+        > [A1]
+        < Step 5 of 9
+    "#);
+    assert!(harness.profile.is_some());
+}
+
+/// The options of the question on screen as shown, top to bottom, as indices into the
+/// question's options in the file.
+fn shown_order(harness: &Harness) -> Vec<usize> {
+    let reply = harness.replies.last().expect("a reply");
+    let mut data: Vec<String> = reply.buttons().iter().map(|b| b.data.clone()).collect();
+    if let Some(crate::engine::Keyboard::MultiSelect { options, .. }) = &reply.keyboard {
+        data = options.iter().map(|t| t.button.data.clone()).collect();
+    }
+    data.iter()
+        .filter_map(|d| d.rsplit(':').next())
+        .filter_map(|action| action.get(1..).and_then(|i| i.parse().ok()))
+        .collect()
+}
+
+/// Answers every question of the running exam, `right` or not, noting each choice
+/// question's options as shown.
+fn answer_all(harness: &mut Harness, right: bool) -> (Vec<String>, Vec<Vec<usize>>) {
+    let asked: Vec<String> = asked(harness).iter().map(|q| q.id.clone()).collect();
+    let mut orders = Vec::new();
+    while matches!(harness.state, DialogueState::Exam(_)) {
+        if let Some(QuestionKind::Single { .. } | QuestionKind::Multiple { .. }) =
+            on_screen(harness).map(|q| &q.kind)
+        {
+            orders.push(shown_order(harness));
+        }
+        answer(harness, right);
+    }
+    (asked, orders)
+}
+
+#[test]
+fn a_failed_step_exam_is_retaken_after_a_cool_down_with_other_questions_shuffled() {
+    let mut harness = at_the_step_exam();
+    let (exam, _, _) = exam_of(&harness);
+    assert!(
+        asked(&harness).len() < exam.questions.len(),
+        "a session draws fewer questions than the exam has"
+    );
+    let (first, first_orders) = answer_all(&mut harness, false);
+    // Options are shuffled: somewhere the order is not the file's.
+    assert!(
+        first_orders
+            .iter()
+            .any(|order| !order.is_sorted() && !order.is_empty()),
+        "{first_orders:?}"
+    );
+    let mut harness = run_on(
+        harness,
+        r#"
+        < Not passed yet: 60% is needed.
+        < To look at again:
+        > /done
+        < The check can be taken again in 30 min
+        ! question 1 of
+        ~ wait 29m
+        > /done
+        < The check can be taken again in 1 min
+        ~ wait 1m
+        > /done
+        < question 1 of
+        = exam
+    "#,
+    );
+    let (second, second_orders) = answer_all(&mut harness, true);
+    assert_ne!(
+        (first, first_orders),
+        (second, second_orders),
+        "the retake asks the same questions in the same order"
+    );
+    run_on(harness, "< Passed — the step is done.\n");
 }
