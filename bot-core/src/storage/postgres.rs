@@ -392,7 +392,11 @@ impl Store for PostgresStore {
         .bind(limit)
         .bind(platform_names(&lease.platforms))
         .bind(platform_names(
-            &lease.chats.iter().map(|chat| chat.platform).collect::<Vec<_>>(),
+            &lease
+                .chats
+                .iter()
+                .map(|chat| chat.platform)
+                .collect::<Vec<_>>(),
         ))
         .bind(
             lease
