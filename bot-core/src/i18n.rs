@@ -467,6 +467,7 @@ mod tests {
                     "reveal",
                     "handle",
                     "text",
+                    "name",
                 ] {
                     args.set(name, 3);
                 }

@@ -189,7 +189,6 @@ fn quick_chat(db: &Path, config: &Path, name: &str) -> Chat {
 
 /// Onboards in English: native `native`, learning `learning` at `level`, in `city`.
 fn onboard(chat: &mut Chat, native: &str, learning: &str, level: &str, city: &str) {
-    chat.expect("Send /start");
     chat.send("/start");
     chat.press("English", "Step 2 of 9");
     chat.press(native, &format!("[x] {native}"));
@@ -223,9 +222,13 @@ fn two_terminals_find_each_other_practise_and_get_a_reminder_when_due() {
     )
     .expect("written");
     let mut ana = quick_chat(&db, &config, "ana");
+    // Ben starts once Ana's process created the database: two processes migrating a
+    // new SQLite file at the same moment can collide.
+    ana.expect("Send /start");
     let mut ben = quick_chat(&db, &config, "ben");
     onboard(&mut ana, "Spanish", "English", "B2", "Madrid");
     // Reykjavik keeps UTC all year: the reminder's local time is the UTC time.
+    ben.expect("Send /start");
     onboard(&mut ben, "English", "Spanish", "B1", "Reykjavik");
 
     ana.say("/find", "You're in the queue");
