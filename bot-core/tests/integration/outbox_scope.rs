@@ -43,7 +43,8 @@ fn chats_lease(owner: &str, chats: &[&ChatKey]) -> OutboxLease {
     }
 }
 
-/// Commits one step of a new person that queues `messages`, leased to `lease`.
+/// Commits one step of a new person that queues a message to each of `chats`, with
+/// `lease` as the committing process's.
 async fn commit_messages(
     store: &Arc<dyn Store>,
     account: &AccountRef,
@@ -80,36 +81,14 @@ async fn commit_messages(
 async fn a_lease_holds_only_the_platforms_its_holder_sends_to(store: Arc<dyn Store>, _db: &TestDb) {
     let telegram = ChatKey::new(Platform::Telegram, "100");
     let discord = ChatKey::new(Platform::Discord, "200");
-    let person = store
-        .person_for_account(
-            &AccountRef::new(Platform::Telegram, "100"),
-            Locale::En,
-            now(),
-        )
-        .await
-        .expect("person");
-    let loaded = store
-        .load_person(person, &telegram)
-        .await
-        .expect("load")
-        .expect("exists");
-    let mut commit = PersonCommit::new(
-        person,
-        loaded.version,
-        PersonWrite::Update {
-            profile: None,
-            dialogues: Vec::new(),
-            practice: None,
-        },
-        now(),
-    );
-    commit.outbox = vec![message(person, &telegram), message(person, &discord)];
     let telegram_only = lease("telegram-only", &[Platform::Telegram]);
-    let outcome = store
-        .commit_batch(&[commit], Some(&telegram_only))
-        .await
-        .expect("commit");
-    assert!(matches!(outcome[0], CommitOutcome::Committed { .. }));
+    commit_messages(
+        &store,
+        &AccountRef::new(Platform::Telegram, "100"),
+        &[&telegram, &discord],
+        &telegram_only,
+    )
+    .await;
 
     // The Telegram message is held by the process that committed it; the Discord one
     // is free for a process that sends to Discord.
