@@ -32,11 +32,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Talk to the bot in this terminal as a local person (no token, no network).
+    /// Talk to the bot in this terminal as a local person (no token, no network), with
+    /// the scheduler and (with `matching.embedded`) the matcher running: reminders,
+    /// lessons, proposals and a partner's messages appear as they fall due.
     Chat {
-        /// Who you are to the bot; each name is a separate person.
-        #[arg(long, default_value = "local")]
-        user: String,
+        /// Who you are to the bot; each name is a separate person, so terminals with
+        /// different names on one database can find each other and practise.
+        #[arg(
+            long = "as",
+            alias = "user",
+            value_name = "NAME",
+            default_value = "local"
+        )]
+        name: String,
     },
     /// Show the configuration.
     Config {
@@ -283,27 +291,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             })
         }
-        Command::Chat { user } => {
+        Command::Chat { name } => {
             let settings = load()?;
             // The conversation owns the terminal: only warnings and errors go to stderr.
             init_tracing("warn");
-            runtime()?.block_on(async {
-                let conversations = app::build(&settings, &Secrets::from_env()).await?;
-                let client_language = std::env::var("LANG")
-                    .ok()
-                    .filter(|l| !l.is_empty() && l != "C" && l != "POSIX");
-                let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-                let result = terminal::run_chat(
-                    &conversations,
-                    &user,
+            let secrets = Secrets::from_env();
+            let mut services: Vec<Box<dyn Service>> = Vec::new();
+            if settings.matching.embedded {
+                services.push(Box::new(EmbeddedMatcher(WorkerConfig::from_settings(
+                    &settings,
+                )?)));
+            }
+            let client_language = std::env::var("LANG")
+                .ok()
+                .filter(|l| !l.is_empty() && l != "C" && l != "POSIX");
+            let runtime = runtime()?;
+            let result = runtime.block_on(async {
+                let (terminal, left) = terminal::LocalAdapter::new(
+                    &name,
                     client_language,
-                    stdin,
+                    tokio::io::BufReader::new(tokio::io::stdin()),
                     tokio::io::stdout(),
-                )
-                .await;
-                conversations.store().close().await;
-                result
-            })
+                );
+                let adapters: Vec<Box<dyn Adapter>> = vec![Box::new(terminal)];
+                let application =
+                    Application::build(&settings, &secrets, adapters, services).await?;
+                tokio::select! {
+                    _ = left => {}
+                    _ = shutdown_signal() => {}
+                }
+                application.shutdown().await;
+                Ok(())
+            });
+            // A read of stdin may still wait for a line nobody will type: do not wait.
+            runtime.shutdown_background();
+            result
         }
     }
 }

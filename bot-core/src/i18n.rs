@@ -468,6 +468,7 @@ mod tests {
                     "reveal",
                     "handle",
                     "text",
+                    "name",
                 ] {
                     args.set(name, 3);
                 }

@@ -127,6 +127,7 @@ stale-button-idle = That button belongs to an older message and no longer works.
 idle-hint = I didn't catch that. /help lists what I can do.
 idle-hint-new = Hi! Send /start to set up your profile and find a practice partner.
 idle-hint-suspended = You have an unfinished profile. Send /start to continue.
+terminal-greeting = You are { $name } in the lexbot terminal chat. Type a message and press Enter; while buttons are shown, type a button's number to press it. /quit leaves (your conversation is kept).
 welcome-new = Hi! Send /start to set up your profile and find a practice partner.
 welcome-back = Welcome back! /profile shows your profile, /help lists what I can do.
 welcome-suspended = Welcome back! Your profile is not finished yet — send /start to continue.

@@ -1,6 +1,7 @@
-//! End-to-end tests of the `lexbot` binary: the terminal chat survives a kill -9, the
-//! config commands report what they should, the matcher exports a wave, and a missing
-//! privacy key is warned about.
+//! End-to-end tests of the `lexbot` binary: the terminal chat survives a kill -9, two
+//! terminals on one database find each other, practise through the relay and get their
+//! reminders, the config commands report what they should, the matcher exports a wave,
+//! and a missing privacy key is warned about.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -38,12 +39,17 @@ struct Chat {
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: String,
+    /// Everything printed since the last line typed: the buttons now on screen.
+    since_typed: String,
 }
 
 impl Chat {
     fn start(db: &Path) -> Self {
-        let mut child = lexbot(db)
-            .arg("chat")
+        Self::spawn(lexbot(db).arg("chat"))
+    }
+
+    fn spawn(command: &mut Command) -> Self {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -62,6 +68,7 @@ impl Chat {
             child,
             lines,
             seen: String::new(),
+            since_typed: String::new(),
         }
     }
 
@@ -69,20 +76,66 @@ impl Chat {
         let stdin = self.child.stdin.as_mut().expect("piped stdin");
         writeln!(stdin, "{line}").expect("chat reads its input");
         stdin.flush().expect("flushed");
+        self.since_typed.clear();
+    }
+
+    /// Takes the next printed line, waiting until `deadline`; false if none came.
+    fn receive(&mut self, deadline: std::time::Instant) -> bool {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let Ok(line) = self.lines.recv_timeout(left) else {
+            return false;
+        };
+        for text in [&mut self.seen, &mut self.since_typed] {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        true
     }
 
     /// Waits until the output so far contains `text`, then forgets what was seen.
     fn expect(&mut self, text: &str) {
+        self.expect_within(text, Duration::from_secs(20));
+    }
+
+    /// Like [`Chat::expect`], waiting at most `limit` in all; returns what was seen.
+    fn expect_within(&mut self, text: &str, limit: Duration) -> String {
+        let deadline = std::time::Instant::now() + limit;
         while !self.seen.contains(text) {
-            match self.lines.recv_timeout(Duration::from_secs(20)) {
-                Ok(line) => {
-                    self.seen.push_str(&line);
-                    self.seen.push('\n');
-                }
-                Err(_) => panic!("waited for {text:?}; the chat printed:\n{}", self.seen),
+            if !self.receive(deadline) {
+                panic!("waited for {text:?}; the chat printed:\n{}", self.seen);
             }
         }
-        self.seen.clear();
+        std::mem::take(&mut self.seen)
+    }
+
+    /// Waits for a button whose label contains `label` among those printed since the
+    /// last line typed, types its number (the newest such button's), then waits for
+    /// `then`.
+    fn press(&mut self, label: &str, then: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let number = loop {
+            let shown = self.since_typed.lines().rev().find_map(|line| {
+                let (number, text) = line.trim_start().split_once(") ")?;
+                text.contains(label).then(|| number.parse::<u32>().ok())?
+            });
+            if let Some(number) = shown {
+                break number;
+            }
+            if !self.receive(deadline) {
+                panic!(
+                    "no button {label:?}; the chat printed:\n{}",
+                    self.since_typed
+                );
+            }
+        };
+        self.send(&number.to_string());
+        self.expect_within(then, Duration::from_secs(60));
+    }
+
+    /// Sends `line` and waits for `then`.
+    fn say(&mut self, line: &str, then: &str) {
+        self.send(line);
+        self.expect_within(then, Duration::from_secs(60));
     }
 
     fn kill(mut self) {
@@ -122,6 +175,95 @@ fn the_terminal_chat_resumes_after_being_killed() {
     chat.send("/export");
     chat.expect("\"level\": \"B1\"");
     chat.kill();
+}
+
+/// A terminal of `name` on `db`, with the matcher, scheduler and dispatcher quick.
+fn quick_chat(db: &Path, config: &Path, name: &str) -> Chat {
+    Chat::spawn(
+        lexbot(db)
+            .arg("--config")
+            .arg(config)
+            .args(["chat", "--as", name]),
+    )
+}
+
+/// Onboards in English: native `native`, learning `learning` at `level`, in `city`.
+fn onboard(chat: &mut Chat, native: &str, learning: &str, level: &str, city: &str) {
+    chat.send("/start");
+    chat.press("English", "Step 2 of 9");
+    chat.press(native, &format!("[x] {native}"));
+    chat.press("Done", "Step 3 of 9");
+    chat.say(learning, &format!("What is your level in {learning}?"));
+    chat.press(level, "Step 5 of 9");
+    chat.press("Music", "[x] Culture · Music");
+    chat.press("Done", "Step 6 of 9");
+    chat.say(city, "Step 7 of 9");
+    chat.press("Weekday evenings", "[x] Weekday evenings");
+    chat.press("Done", "Step 8 of 9");
+    chat.press("Text chat", "[x] ✍️ Text chat");
+    chat.press("Done", "Step 9 of 9");
+    chat.say("I like long walks.", "Almost done");
+    chat.press("Confirm", "All set!");
+}
+
+#[test]
+fn two_terminals_find_each_other_practise_and_get_a_reminder_when_due() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lexbot.db");
+    let config = dir.path().join("quick.toml");
+    // A wave as soon as two wait, timers and other processes' messages looked for
+    // often, and no quiet hours, so the reminder is due whenever the test runs.
+    std::fs::write(
+        &config,
+        "[matching]\nwave_interval_seconds = 1\nwave_min_waiting = 2\n\
+         [scheduler]\npoll_interval_ms = 200\n\
+         [outbox]\nclaim_interval_ms = 200\n\
+         [training]\nquiet_hours = \"\"\n",
+    )
+    .expect("written");
+    let mut ana = quick_chat(&db, &config, "ana");
+    // Ben starts once Ana's process created the database: two processes migrating a
+    // new SQLite file at the same moment can collide.
+    ana.expect("Send /start");
+    let mut ben = quick_chat(&db, &config, "ben");
+    onboard(&mut ana, "Spanish", "English", "B2", "Madrid");
+    // Reykjavik keeps UTC all year: the reminder's local time is the UTC time.
+    ben.expect("Send /start");
+    onboard(&mut ben, "English", "Spanish", "B1", "Reykjavik");
+
+    ana.say("/find", "You're in the queue");
+    ben.say("/find", "You're in the queue");
+    ana.press("Accept", "You accepted");
+    ben.press("Accept", "You're practice partners now!");
+    ana.expect_within("You're practice partners now!", Duration::from_secs(60));
+
+    // The relay, both ways, each printed in the other's terminal only.
+    ana.send("¿Practicamos el martes?");
+    ben.expect_within("Partner: ¿Practicamos el martes?", Duration::from_secs(60));
+    ben.send("Sure, Tuesday at 7!");
+    let seen = ana.expect_within("Partner: Sure, Tuesday at 7!", Duration::from_secs(60));
+    assert!(!seen.contains("Partner: ¿Practicamos"), "{seen}");
+
+    // A reminder for the next whole minute (the one after, if this one is nearly over).
+    ben.say("/reminders", "Add a reminder");
+    let now = chrono::Utc::now();
+    let ahead = if chrono::Timelike::second(&now) < 45 {
+        1
+    } else {
+        2
+    };
+    let at = (now + chrono::Duration::minutes(ahead))
+        .format("%H:%M")
+        .to_string();
+    ben.press("Add a reminder", "At what time should I remind you?");
+    ben.say(&at, &format!("On which days at {at}?"));
+    ben.press("Done", &format!("Reminder set for {at}"));
+    ben.expect_within("Time to practise!", Duration::from_secs(150));
+
+    ana.send("/quit");
+    ben.send("/quit");
+    assert!(ana.child.wait().expect("exits").success());
+    assert!(ben.child.wait().expect("exits").success());
 }
 
 #[test]

@@ -45,6 +45,12 @@ pub trait PlatformSender: Send + Sync + 'static {
     fn limits(&self) -> RateLimits;
     /// Group chats have their own, slower limit.
     fn is_group(&self, chat: &ChatKey) -> bool;
+    /// The chats of its platform it sends to, when not all of them: a terminal prints
+    /// only its own person's messages, and leaves those of other terminals on the same
+    /// database to them.
+    fn only_chats(&self) -> Option<Vec<ChatKey>> {
+        None
+    }
     async fn deliver(&self, message: &OutboxMessage) -> Delivery;
 }
 
@@ -88,22 +94,22 @@ impl Default for DispatcherConfig {
 #[derive(Clone)]
 pub struct OutboxFeed {
     sender: mpsc::UnboundedSender<Vec<OutboxMessage>>,
-    owner: String,
     lease: Duration,
-    /// The platforms the dispatcher has a sender for.
-    platforms: Vec<Platform>,
+    /// The chats the dispatcher's senders send to.
+    served: Served,
 }
 
 impl OutboxFeed {
-    /// The lease new messages are written with (those of the dispatcher's platforms).
+    /// The lease new messages are written with (those of the chats the dispatcher
+    /// sends to).
     pub fn lease(&self, now: chrono::DateTime<Utc>) -> OutboxLease {
-        lease(&self.owner, self.lease, &self.platforms, now)
+        self.served.lease(self.lease, now)
     }
 
-    /// Hands committed messages to the dispatcher; those of platforms it has no sender
-    /// for are left to a process that has one (they were not leased).
+    /// Hands committed messages to the dispatcher; those of chats it has no sender for
+    /// are left to a process that has one (they were not leased).
     pub fn push(&self, mut messages: Vec<OutboxMessage>) {
-        messages.retain(|message| self.platforms.contains(&message.chat.platform));
+        messages.retain(|message| self.served.0.serves(&message.chat));
         if !messages.is_empty() {
             // A stopped dispatcher finds them by claiming once its successor starts.
             let _ = self.sender.send(messages);
@@ -146,9 +152,8 @@ impl Dispatcher {
         let (stop_tx, stop_rx) = oneshot::channel();
         let feed = OutboxFeed {
             sender: feed_tx,
-            owner: config.owner.clone(),
             lease: config.lease,
-            platforms: senders.iter().map(|sender| sender.platform()).collect(),
+            served: Served::by(&config.owner, &senders),
         };
         let state = State::new(store, senders, on_blocked, config);
         let task = tokio::spawn(state.run(feed_rx, stop_rx));
@@ -185,6 +190,7 @@ struct State {
     store: Arc<dyn Store>,
     on_blocked: Arc<dyn OnBlocked>,
     config: DispatcherConfig,
+    served: Served,
     platforms: HashMap<Platform, PlatformState>,
     queues: HashMap<ChatKey, ChatQueue>,
     /// Every message id in `queues`, so a claim does not add one twice.
@@ -205,6 +211,7 @@ impl State {
         config: DispatcherConfig,
     ) -> Self {
         let now = Instant::now();
+        let served = Served::by(&config.owner, &senders);
         let platforms = senders
             .into_iter()
             .map(|sender| {
@@ -226,6 +233,7 @@ impl State {
             store,
             on_blocked,
             config,
+            served,
             platforms,
             queues: HashMap::new(),
             held: HashSet::new(),
@@ -299,7 +307,7 @@ impl State {
     }
 
     fn add(&mut self, message: OutboxMessage) {
-        if !self.platforms.contains_key(&message.chat.platform) || !self.held.insert(message.id) {
+        if !self.served.0.serves(&message.chat) || !self.held.insert(message.id) {
             return;
         }
         let now = Instant::now().into_std();
@@ -541,22 +549,40 @@ impl State {
     }
 
     fn lease(&self, now: chrono::DateTime<Utc>) -> OutboxLease {
-        let platforms: Vec<Platform> = self.platforms.keys().copied().collect();
-        lease(&self.config.owner, self.config.lease, &platforms, now)
+        self.served.lease(self.config.lease, now)
     }
 }
 
-/// `owner`'s hold on messages of `platforms`, from `now` for `length`.
-fn lease(
-    owner: &str,
-    length: Duration,
-    platforms: &[Platform],
-    now: chrono::DateTime<Utc>,
-) -> OutboxLease {
-    OutboxLease {
-        owner: owner.to_owned(),
-        until: now + chrono::Duration::from_std(length).unwrap_or(chrono::Duration::MAX),
-        platforms: platforms.to_vec(),
+/// The chats a dispatcher's senders send to, as the lease it holds on their messages
+/// (whose `until` is set each time it is taken).
+#[derive(Clone)]
+struct Served(OutboxLease);
+
+impl Served {
+    /// `owner`'s: every chat of a sender's platform, or only the chats it names.
+    fn by(owner: &str, senders: &[Arc<dyn PlatformSender>]) -> Self {
+        let mut platforms = Vec::new();
+        let mut chats = Vec::new();
+        for sender in senders {
+            match sender.only_chats() {
+                None => platforms.push(sender.platform()),
+                Some(only) => chats.extend(only),
+            }
+        }
+        Self(OutboxLease {
+            owner: owner.to_owned(),
+            until: chrono::DateTime::<Utc>::MIN_UTC,
+            platforms,
+            chats,
+        })
+    }
+
+    /// The hold from `now` for `length`.
+    fn lease(&self, length: Duration, now: chrono::DateTime<Utc>) -> OutboxLease {
+        OutboxLease {
+            until: now + chrono::Duration::from_std(length).unwrap_or(chrono::Duration::MAX),
+            ..self.0.clone()
+        }
     }
 }
 

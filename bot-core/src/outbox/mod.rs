@@ -70,14 +70,15 @@ pub struct OutboxStats {
     pub dead: u64,
 }
 
-/// The longest text one message may carry on a platform, or `None` for the local
-/// terminal, which is not served through the outbox.
+/// The longest text one message may carry on a platform (the terminal has no limit of
+/// its own; it takes Telegram's, so long texts read the same there), or `None` for a
+/// platform not served through the outbox.
 pub fn max_message_chars(platform: crate::domain::Platform) -> Option<usize> {
     use crate::domain::Platform;
     match platform {
         Platform::Telegram => Some(4096),
         Platform::Discord => Some(2000),
-        Platform::Local => None,
+        Platform::Local => Some(4096),
     }
 }
 

@@ -405,15 +405,18 @@ pub struct QuarantinedUpdate {
 pub struct OutboxLease {
     pub owner: String,
     pub until: DateTime<Utc>,
-    /// The platforms the holder sends to: messages for others are neither claimed nor
-    /// leased to it (another process's dispatcher sends them).
+    /// The platforms whose every chat the holder sends to.
     pub platforms: Vec<Platform>,
+    /// Single chats the holder sends to besides (a terminal serves only its own chat of
+    /// the local platform). Messages of chats in neither are neither claimed nor leased
+    /// to it: another process's dispatcher sends them.
+    pub chats: Vec<ChatKey>,
 }
 
 impl OutboxLease {
-    /// Whether the holder sends messages of `platform`.
-    pub fn serves(&self, platform: Platform) -> bool {
-        self.platforms.contains(&platform)
+    /// Whether the holder sends the messages of `chat`.
+    pub fn serves(&self, chat: &ChatKey) -> bool {
+        self.platforms.contains(&chat.platform) || self.chats.contains(chat)
     }
 }
 

@@ -379,7 +379,9 @@ impl Store for PostgresStore {
         // SKIP LOCKED: two dispatchers claiming at once take different messages.
         let rows = sqlx::query(
             "UPDATE outbox SET lease_owner = $1, lease_until = $2 WHERE id IN \
-             (SELECT id FROM outbox WHERE status = 'pending' AND platform = ANY($5) \
+             (SELECT id FROM outbox WHERE status = 'pending' \
+              AND (platform = ANY($5) OR (platform, chat_id) IN \
+                   (SELECT * FROM UNNEST($6::text[], $7::text[]))) \
               AND (lease_until IS NULL OR lease_until < $3) \
               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
              RETURNING id, person_id, platform, chat_id, body, attempts, not_before",
@@ -389,6 +391,20 @@ impl Store for PostgresStore {
         .bind(now)
         .bind(limit)
         .bind(platform_names(&lease.platforms))
+        .bind(platform_names(
+            &lease
+                .chats
+                .iter()
+                .map(|chat| chat.platform)
+                .collect::<Vec<_>>(),
+        ))
+        .bind(
+            lease
+                .chats
+                .iter()
+                .map(|chat| chat.chat_id.as_str())
+                .collect::<Vec<_>>(),
+        )
         .fetch_all(&self.pool)
         .await?;
         let mut messages = rows
@@ -1063,20 +1079,23 @@ async fn write_batch(
         let mut platforms = Vec::with_capacity(rows.outbox.len());
         let mut chats = Vec::with_capacity(rows.outbox.len());
         let mut bodies = Vec::with_capacity(rows.outbox.len());
+        // Leased only to a holder that sends to the message's chat.
+        let mut leased = Vec::with_capacity(rows.outbox.len());
         for row in &rows.outbox {
             persons.push(row.message.person.map(|person| person.as_uuid()));
             platforms.push(row.message.chat.platform.as_str());
             chats.push(row.message.chat.chat_id.as_str());
             bodies.push(row.body.as_str());
+            leased.push(lease.is_some_and(|lease| lease.serves(&row.message.chat)));
         }
         let mut ids: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, not_before, \
                                  lease_owner, lease_until, created_at) \
              SELECT u.person_id, u.platform, u.chat_id, u.body, 'pending', 0, $1, \
-                    CASE WHEN u.platform = ANY($8) THEN $2 END, \
-                    CASE WHEN u.platform = ANY($8) THEN $3 END, $1 \
-             FROM UNNEST($4::uuid[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY \
-                  AS u(person_id, platform, chat_id, body, ord) \
+                    CASE WHEN u.leased THEN $2 END, \
+                    CASE WHEN u.leased THEN $3 END, $1 \
+             FROM UNNEST($4::uuid[], $5::text[], $6::text[], $7::text[], $8::bool[]) \
+                  WITH ORDINALITY AS u(person_id, platform, chat_id, body, leased, ord) \
              ORDER BY u.ord \
              RETURNING id",
         )
@@ -1087,11 +1106,7 @@ async fn write_batch(
         .bind(platforms)
         .bind(chats)
         .bind(bodies)
-        .bind(
-            lease
-                .map(|lease| platform_names(&lease.platforms))
-                .unwrap_or_default(),
-        )
+        .bind(leased)
         .fetch_all(&mut **tx)
         .await?;
         // Ids are drawn from the sequence as rows are inserted in array order, so

@@ -428,7 +428,10 @@ impl Store for SqliteStore {
         let rows = sqlx::query(
             "UPDATE outbox SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
              (SELECT id FROM outbox WHERE status = 'pending' \
-              AND platform IN (SELECT value FROM json_each(?5)) \
+              AND (platform IN (SELECT value FROM json_each(?5)) \
+                   OR EXISTS (SELECT 1 FROM json_each(?6) AS chat \
+                              WHERE json_extract(chat.value, '$[0]') = outbox.platform \
+                                AND json_extract(chat.value, '$[1]') = outbox.chat_id)) \
               AND (lease_until IS NULL OR lease_until < ?3) \
               ORDER BY id LIMIT ?4) \
              RETURNING id, person_id, platform, chat_id, body, attempts, not_before",
@@ -443,6 +446,16 @@ impl Store for SqliteStore {
                     .platforms
                     .iter()
                     .map(|platform| platform.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .to_string(),
+        )
+        .bind(
+            serde_json::Value::from(
+                lease
+                    .chats
+                    .iter()
+                    .map(|chat| vec![chat.platform.as_str(), chat.chat_id.as_str()])
                     .collect::<Vec<_>>(),
             )
             .to_string(),
@@ -1162,8 +1175,8 @@ async fn write_batch(
     let mut queued: Vec<Vec<OutboxMessage>> = vec![Vec::new(); commits.len()];
     if !rows.outbox.is_empty() {
         let lease_until = lease.map(|lease| encode_time(lease.until));
-        // Leased only to a holder that sends to the message's platform.
-        let held_by = |platform: Platform| lease.filter(|lease| lease.serves(platform));
+        // Leased only to a holder that sends to the message's chat.
+        let held_by = |chat: &ChatKey| lease.filter(|lease| lease.serves(chat));
         let mut ids: Vec<i64> = Vec::with_capacity(rows.outbox.len());
         for chunk in row_chunks(&rows.outbox) {
             let mut inserted: Vec<i64> = values_statement(
@@ -1178,7 +1191,7 @@ async fn write_batch(
                         .push_bind("pending")
                         .push_bind(0_i64)
                         .push_bind(at.as_str());
-                    let holder = held_by(message.message.chat.platform);
+                    let holder = held_by(&message.message.chat);
                     row.push_bind(holder.map(|lease| lease.owner.as_str()))
                         .push_bind(holder.and(lease_until.as_deref()))
                         .push_bind(at.as_str());

@@ -422,6 +422,7 @@ pub async fn claim_outbox(store: &dyn Store) -> Vec<bot_core::outbox::OutboxMess
         owner: "test".into(),
         until: now() + chrono::Duration::hours(1),
         platforms: bot_core::domain::Platform::ALL.to_vec(),
+        chats: Vec::new(),
     };
     store
         .claim_outbox(&lease, now(), 1000)

@@ -49,6 +49,7 @@ pub async fn queued_texts(store: &dyn Store, chat: &ChatKey, at: DateTime<Utc>) 
         owner: format!("peek-{}", uuid::Uuid::new_v4().simple()),
         until: at + Duration::seconds(1),
         platforms: bot_core::domain::Platform::ALL.to_vec(),
+        chats: Vec::new(),
     };
     let messages = store
         .claim_outbox(&lease, at + Duration::days(400), 100_000)
@@ -273,6 +274,7 @@ async fn ten_thousand_timers_fire_exactly_once_with_two_workers(
         owner: "count".into(),
         until: now + Duration::hours(1),
         platforms: bot_core::domain::Platform::ALL.to_vec(),
+        chats: Vec::new(),
     };
     let queued = store
         .claim_outbox(&lease, now + Duration::days(1), 1_000_000)

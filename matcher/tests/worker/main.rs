@@ -161,6 +161,7 @@ async fn a_wave_proposes_reciprocal_pairs_to_both_sides(store: Arc<dyn Store>, _
         owner: "test".to_owned(),
         until: at + chrono::Duration::minutes(5),
         platforms: bot_core::domain::Platform::ALL.to_vec(),
+        chats: Vec::new(),
     };
     let queued = store.claim_outbox(&lease, at, 100).await.expect("claim");
     for (index, (_, chat)) in people.iter().enumerate() {
