@@ -48,9 +48,7 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
             })
             .collect(),
     );
-    let timezone = profile
-        .timezone
-        .map_or_else(unanswered, |tz| tz.name().to_owned());
+    let timezone = profile.timezone.map_or_else(unanswered, |tz| tz.label());
     let availability = if profile.availability.is_empty() {
         unanswered()
     } else {

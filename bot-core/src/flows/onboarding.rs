@@ -143,7 +143,7 @@ pub fn handle(
         Err(error) => again(cx, onboarding, now, error.message(cx, locale)),
         Ok(Some(Answer::Toggled(draft))) => {
             onboarding.draft = draft;
-            let reply = prompt(cx, &onboarding, now).updating_previous();
+            let reply = questions::prompt_again(prompt(cx, &onboarding, now), input);
             Transition::to(DialogueState::Onboarding(onboarding)).reply(reply)
         }
         Ok(Some(Answer::Answered(draft))) => {
@@ -431,7 +431,9 @@ mod tests {
             > [History]
             > [Done]
             > UTC+3
-            < Etc/GMT-3
+            < UTC+3 is a fixed offset
+            > [Keep UTC+3]
+            < UTC+3 — it is 12:00 there now.
             > [Done]
             < Pick at least one option first.
             > evenings
@@ -464,6 +466,52 @@ mod tests {
         }
         run(&format!(
             "{to_timezone}> Atlantis\n< I couldn't find a timezone for “Atlantis”\n> UTC+20\n< is not a UTC offset that exists\n= onboarding\n"
+        ));
+    }
+
+    #[test]
+    fn a_utc_offset_warns_about_daylight_saving_and_offers_its_cities() {
+        let to_timezone = "> /start\n> [English]\n> es\n> en\n> [B1]\n> [Music]\n> [Done]\n";
+        run(&format!(
+            r#"{to_timezone}
+            > UTC+1
+            < UTC+1 — it is 10:00 there now.
+            < UTC+1 is a fixed offset: it does not follow daylight saving time.
+            < Live in one of these cities?
+            < [Berlin]
+            < [Keep UTC+1]
+            ! Etc/GMT
+            = onboarding
+            ? /timezone = "Etc/GMT-1"
+            > [Berlin]
+            < Europe/Berlin — it is 10:00 there now.
+            < Step 7 of 9
+            ? /timezone = "Europe/Berlin"
+        "#
+        ));
+        // Kept on purpose, by the button or by typing it again: shown as written.
+        run(&format!(
+            r#"{to_timezone}
+            > gmt+3
+            < UTC+3 is a fixed offset
+            < [Moscow]
+            > UTC+3
+            < UTC+3 — it is 12:00 there now.
+            < Step 7 of 9
+            ? /timezone = "Etc/GMT-3"
+        "#
+        ));
+        run(&format!(
+            r#"{to_timezone}
+            > UTC+1
+            > #tz:Etc/GMT-5
+            < That button belongs to an older message
+            > #tz:Atlantis
+            < That button belongs to an older message
+            > Madrid
+            < Step 7 of 9
+            ? /timezone = "Europe/Madrid"
+        "#
         ));
     }
 

@@ -126,7 +126,10 @@ pub fn handle_edit(
             super::ask_again(cx, DialogueState::Editing(editing), person, now, note)
         }
         Ok(Some(Answer::Toggled(draft))) => {
-            let reply = questions::prompt(cx, &draft, editing.question, now).updating_previous();
+            let reply = questions::prompt_again(
+                questions::prompt(cx, &draft, editing.question, now),
+                input,
+            );
             editing.draft = draft;
             Transition::to(DialogueState::Editing(editing)).reply(reply)
         }
