@@ -4,6 +4,7 @@
 
 onboarding-welcome = 👋 Welcome to lexbot! I find you a language-exchange partner: someone who speaks the language you learn and learns the language you speak. A few questions first — it takes about two minutes. You can send /cancel at any time and pick up later with /start.
 onboarding-progress = Step { $step } of { $steps } · { $percent }% complete
+onboarding-editing = Changing one answer — then you are back at your summary.
 onboarding-already-started = You are already setting up your profile — let's continue.
 onboarding-done = 🎉 All set! Your profile is complete. See it any time with /profile; /help lists everything I can do.
 onboarding-next = What next: /find looks for a practice partner, /courses lists short daily courses.

@@ -81,15 +81,20 @@ pub fn prompt(cx: &Context, onboarding: &Onboarding, now: DateTime<Utc>) -> Repl
     match onboarding.at {
         OnboardingStep::Ask { question } => {
             let mut reply = questions::prompt(cx, draft, question, now);
-            let progress = cx.tf(
-                locale,
-                "onboarding-progress",
-                &[
-                    ("step", step_number(question).into()),
-                    ("steps", STEP_COUNT.into()),
-                    ("percent", draft.completion_percent().into()),
-                ],
-            );
+            // An edit from the summary is not a step forward: say where it leads.
+            let progress = if onboarding.from_summary {
+                cx.t(locale, "onboarding-editing")
+            } else {
+                cx.tf(
+                    locale,
+                    "onboarding-progress",
+                    &[
+                        ("step", step_number(question).into()),
+                        ("steps", STEP_COUNT.into()),
+                        ("percent", completion_percent(onboarding).into()),
+                    ],
+                )
+            };
             reply.text = format!("{progress}\n{}", reply.text);
             reply
         }
@@ -99,7 +104,7 @@ pub fn prompt(cx: &Context, onboarding: &Onboarding, now: DateTime<Utc>) -> Repl
                 cx.tf(
                     locale,
                     "summary-intro",
-                    &[("percent", draft.completion_percent().into())]
+                    &[("percent", completion_percent(onboarding).into())]
                 ),
                 profile_card(cx, locale, draft)
             );
@@ -113,6 +118,33 @@ pub fn prompt(cx: &Context, onboarding: &Onboarding, now: DateTime<Utc>) -> Repl
             Reply::text(text).with_keyboard(Keyboard::Choice(buttons))
         }
     }
+}
+
+/// The share of the steps answered, rounded down. A step counts once it is answered
+/// and left: the one being asked does not, whatever its boxes say before "Done", and
+/// the interface language counts once the person has picked it.
+fn completion_percent(onboarding: &Onboarding) -> usize {
+    let draft = &onboarding.draft;
+    let asked = match onboarding.at {
+        OnboardingStep::Ask { question } => Some(step_number(question)),
+        OnboardingStep::Summary => None,
+    };
+    let answered = [
+        true,
+        !draft.native.is_empty(),
+        !draft.targets.is_empty(),
+        !draft.targets.is_empty() && draft.targets.iter().all(|t| t.is_answered()),
+        !draft.interests.is_empty(),
+        draft.timezone.is_some(),
+        !draft.availability.is_empty(),
+        !draft.styles.is_empty(),
+        draft.bio.is_some(),
+    ];
+    let count = (1..=STEP_COUNT)
+        .zip(answered)
+        .filter(|(step, answered)| *answered && Some(*step) != asked)
+        .count();
+    count * 100 / STEP_COUNT
 }
 
 fn step_number(question: Question) -> usize {
@@ -289,7 +321,7 @@ pub fn resume_offer(cx: &Context, onboarding: &Onboarding) -> Reply {
     Reply::text(cx.tf(
         locale,
         "resume-offer",
-        &[("percent", onboarding.draft.completion_percent().into())],
+        &[("percent", completion_percent(onboarding).into())],
     ))
     .with_keyboard(Keyboard::Choice(vec![
         Button::new(cx.t(locale, "button-continue"), "resume:continue"),
@@ -516,6 +548,39 @@ mod tests {
     }
 
     #[test]
+    fn completion_counts_the_steps_answered_and_left() {
+        run(r#"
+            > /start
+            < Step 1 of 9 · 0% complete
+            > /cancel
+            > /start
+            < (0% complete)
+            > [Continue]
+            > [English]
+            < Step 2 of 9 · 11% complete
+            > [Spanish]
+            < Step 2 of 9 · 11% complete
+            > [Done]
+            < Step 3 of 9 · 22% complete
+            > /cancel
+            > /start
+            < (22% complete)
+        "#);
+        let at_summary = ONBOARDING.split("> [Confirm]").next().unwrap_or_default();
+        run(&format!(
+            r#"{at_summary}
+            < Almost done (100%)
+            > [Timezone]
+            < Changing one answer
+            ! Step
+            ! 100%
+            > Berlin
+            < Almost done (100%)
+        "#
+        ));
+    }
+
+    #[test]
     fn bio_limits_and_skip() {
         let long = "a".repeat(10 * 1024);
         run(&ONBOARDING.replace(
@@ -585,7 +650,7 @@ mod tests {
             > hello
             < You have an unfinished profile. Send /start to continue.
             > /start
-            < You started setting up your profile earlier (25% complete). Continue where you left off?
+            < You started setting up your profile earlier (11% complete). Continue where you left off?
             = offering_resume
             > maybe
             < Please answer with the buttons below.
