@@ -60,13 +60,15 @@ profile-card =
     📅 Available: { $availability }
     💬 Practice: { $styles }
     📝 About me: { $bio }
-    🔎 Matching: { $matching }
 card-unanswered = —
 card-level-unanswered = level not set
 card-level-placement = placement test
 card-bio-skipped = (skipped)
-card-matching-active = active
-card-matching-paused = paused
+profile-matching-not-started = 🔎 Matching: not looking for a partner yet. Send /find to join the queue.
+profile-matching-waiting = 🔎 Matching: in the queue; I'll propose a partner as soon as I find a good match.
+profile-matching-proposed = 🔎 Matching: a partner is proposed and waits for your answer. /find shows them.
+profile-matching-partnered = 🔎 Matching: you have a practice partner. /partner shows them.
+profile-matching-paused = 🔎 Matching: paused. /resume turns it back on.
 profile-intro = Your profile. Tap a field to change it.
 profile-incomplete = Your profile is not complete yet. Send /start to finish it.
 profile-saved = ✅ Saved.

@@ -83,13 +83,15 @@ profile-card =
     📅 Свободное время: { $availability }
     💬 Формат практики: { $styles }
     📝 О себе: { $bio }
-    🔎 Подбор партнёра: { $matching }
 card-unanswered = —
 card-level-unanswered = уровень не указан
 card-level-placement = тест на уровень
 card-bio-skipped = (пропущено)
-card-matching-active = включён
-card-matching-paused = на паузе
+profile-matching-not-started = 🔎 Подбор партнёра: вы ещё не ищете партнёра. Отправьте /find, чтобы встать в очередь.
+profile-matching-waiting = 🔎 Подбор партнёра: вы в очереди; предложу партнёра, как только найду подходящего.
+profile-matching-proposed = 🔎 Подбор партнёра: вам предложен партнёр, он ждёт вашего ответа. /find покажет его.
+profile-matching-partnered = 🔎 Подбор партнёра: у вас есть партнёр по практике. /partner покажет его.
+profile-matching-paused = 🔎 Подбор партнёра: на паузе. /resume снова его включит.
 profile-intro = Ваш профиль. Нажмите на поле, чтобы его изменить.
 profile-incomplete = Профиль ещё не заполнен. Отправьте /start, чтобы закончить.
 profile-saved = ✅ Сохранено.

@@ -66,14 +66,6 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
         Some(bio) if bio.is_skipped() => cx.t(locale, "card-bio-skipped"),
         Some(bio) => bio.as_str().to_owned(),
     };
-    let matching = cx.t(
-        locale,
-        if profile.matching_paused {
-            "card-matching-paused"
-        } else {
-            "card-matching-active"
-        },
-    );
     cx.tf(
         locale,
         "profile-card",
@@ -86,7 +78,6 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
             ("availability", availability.into()),
             ("styles", styles.into()),
             ("bio", bio.into()),
-            ("matching", matching.into()),
         ],
     )
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{LevelChoice, Locale, Profile};
+use crate::domain::{LevelChoice, Locale, PartnerStatus, Profile};
 use crate::engine::{
     Button, Context, DialogueState, Editing, Effect, Field, Input, Keyboard, PersonView, Question,
     Reply, Transition,
@@ -24,6 +24,8 @@ pub fn show(
     }
     let mut card = card_with_edit_buttons(cx, locale, person.profile);
     card.text.push('\n');
+    card.text.push_str(&cx.t(locale, matching_line(person)));
+    card.text.push('\n');
     card.text.push_str(&super::streak::line(
         cx,
         locale,
@@ -32,6 +34,19 @@ pub fn show(
         now,
     ));
     Transition::to(state).reply(card)
+}
+
+/// Where the person stands with matching: paused, or what /find has done so far.
+fn matching_line(person: &PersonView<'_>) -> &'static str {
+    if person.profile.matching_paused {
+        return "profile-matching-paused";
+    }
+    match person.practice.partnering.status {
+        PartnerStatus::Idle => "profile-matching-not-started",
+        PartnerStatus::Waiting { .. } => "profile-matching-waiting",
+        PartnerStatus::Proposed(_) => "profile-matching-proposed",
+        PartnerStatus::Partnered(_) => "profile-matching-partnered",
+    }
 }
 
 fn card_with_edit_buttons(cx: &Context, locale: Locale, profile: &Profile) -> Reply {
@@ -274,13 +289,30 @@ mod tests {
     }
 
     #[test]
+    fn profile_shows_where_matching_really_stands() {
+        run(&format!(
+            r#"{ONBOARDING}
+            > /profile
+            < Matching: not looking for a partner yet. Send /find to join the queue.
+            > /find
+            > /profile
+            < Matching: in the queue
+            > /pause
+            > /profile
+            < Matching: paused. /resume turns it back on.
+        "#
+        ));
+    }
+
+    #[test]
     fn profile_shows_the_card_and_edits_each_field() {
         run(&format!(
             r#"{ONBOARDING}
             > /profile
             < Your profile. Tap a field to change it.
             < About me: I teach maths in Valencia and love hiking.
-            < Matching: active
+            < Matching: not looking for a partner yet. Send /find to join the queue.
+            ! Matching: active
             > [About me]
             < Tell a future partner a little about yourself
             > Now in Lisbon.
