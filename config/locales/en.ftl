@@ -71,6 +71,7 @@ profile-matching-partnered = 🔎 Matching: you have a practice partner. /partne
 profile-matching-paused = 🔎 Matching: paused. /resume turns it back on.
 profile-intro = Your profile. Tap a field to change it.
 profile-incomplete = Your profile is not complete yet. Send /start to finish it.
+profile-none = You have no profile yet. Send /start to set one up.
 profile-saved = ✅ Saved.
 edit-interface-language = ✏️ Interface language
 edit-native-languages = ✏️ Native languages

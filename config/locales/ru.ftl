@@ -94,6 +94,7 @@ profile-matching-partnered = 🔎 Подбор партнёра: у вас ес�
 profile-matching-paused = 🔎 Подбор партнёра: на паузе. /resume снова его включит.
 profile-intro = Ваш профиль. Нажмите на поле, чтобы его изменить.
 profile-incomplete = Профиль ещё не заполнен. Отправьте /start, чтобы закончить.
+profile-none = У вас ещё нет профиля. Отправьте /start, чтобы его заполнить.
 profile-saved = ✅ Сохранено.
 edit-interface-language = ✏️ Язык интерфейса
 edit-native-languages = ✏️ Родные языки

@@ -20,7 +20,15 @@ pub fn show(
 ) -> Transition {
     let locale = person.profile.locale;
     if !person.profile.completed {
-        return Transition::to(state).say(cx.t(locale, "profile-incomplete"));
+        // Only a started onboarding is a profile to finish; otherwise there is none
+        // (never set up, or erased by /delete_me).
+        let key = match state {
+            DialogueState::Onboarding(_)
+            | DialogueState::OnboardingSuspended { .. }
+            | DialogueState::OfferingResume { .. } => "profile-incomplete",
+            _ => "profile-none",
+        };
+        return Transition::to(state).say(cx.t(locale, key));
     }
     let mut card = card_with_edit_buttons(cx, locale, person.profile);
     card.text.push('\n');
@@ -246,10 +254,15 @@ mod tests {
     fn profile_needs_a_finished_onboarding() {
         run(r#"
             > /profile
-            < Your profile is not complete yet. Send /start to finish it.
+            < You have no profile yet. Send /start to set one up.
             > #prof:bio
             < That button belongs to an older message
             = idle
+            > /start
+            > [English]
+            > /cancel
+            > /profile
+            < Your profile is not complete yet. Send /start to finish it.
         "#);
     }
 
