@@ -451,6 +451,10 @@ mod tests {
             < Pick up to 5
             > I like music
             < Please answer with the buttons below.
+            > BOOKS
+            < [✓ Culture · Books]
+            > books
+            < [Culture · Books]
             > [Music]
             > [Books]
             > [Travel]
@@ -470,11 +474,13 @@ mod tests {
             < Pick at least one option first.
             > evenings
             < Please answer with the buttons below.
-            > [Weekend nights]
+            > weekend nights
+            < [✓ Weekend nights]
             > [Done]
             > <sticker>
             < I can only read text and buttons here.
-            > [Voice]
+            > voice messages and calls
+            < [✓ 🎙 Voice messages and calls]
             > [Done]
             < Step 9 of 9
             ? /interests = ["music","books","travel","sport","history"]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::content::Content;
 use crate::domain::{
     Availability, Bio, CefrLevel, DayKind, DayPart, InterestId, LanguageCode, LevelChoice, Locale,
-    PracticeStyle, Profile, Slot, TargetLanguage, Timezone,
+    PracticeStyle, Profile, Slot, TargetLanguage, Timezone, fold_name,
 };
 use crate::engine::{Button, Context, Input, Keyboard, Question, Reply, Toggle, UserError, quote};
 
@@ -429,10 +429,66 @@ fn answer_text(
         }
         Question::Bio => next.bio = Some(Bio::parse(text, cx.limits.bio_max_chars)?),
         Question::Interests | Question::Availability | Question::PracticeStyles => {
-            return Err(UserError::UseButtons);
+            // A typed label of an option on screen toggles it, as its button would.
+            let data =
+                typed_option(cx, draft.locale, question, text).ok_or(UserError::UseButtons)?;
+            return answer_button(cx, draft, question, &data)?.ok_or(UserError::UseButtons);
         }
     }
     Ok(Answer::Answered(next))
+}
+
+/// The button data of the multi-select option whose label (in the interface language,
+/// any case, without its emoji) is `text`: "books" for "Culture · Books".
+fn typed_option(cx: &Context, locale: Locale, question: Question, text: &str) -> Option<String> {
+    let label_key =
+        |label: &str| fold_name(label.trim_start_matches(|c: char| !c.is_alphanumeric()));
+    let wanted = label_key(text);
+    if wanted.is_empty() {
+        return None;
+    }
+    let options: Vec<(Vec<String>, String)> = match question {
+        Question::Interests => cx
+            .content
+            .categories()
+            .iter()
+            .flat_map(|category| {
+                category.interests.iter().map(move |interest| {
+                    let name = interest.names.get(locale);
+                    (
+                        vec![
+                            name.to_owned(),
+                            format!("{} · {name}", category.names.get(locale)),
+                        ],
+                        format!("int:{}", interest.id.0),
+                    )
+                })
+            })
+            .collect(),
+        Question::Availability => Slot::ALL
+            .into_iter()
+            .map(|slot| {
+                (
+                    vec![slot_label(cx, locale, slot)],
+                    format!("av:{}", slot.token()),
+                )
+            })
+            .collect(),
+        Question::PracticeStyles => PracticeStyle::ALL
+            .into_iter()
+            .map(|style| {
+                (
+                    vec![style_label(cx, locale, style)],
+                    format!("sty:{}", style.token()),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    options
+        .into_iter()
+        .find(|(labels, _)| labels.iter().any(|label| label_key(label) == wanted))
+        .map(|(_, data)| data)
 }
 
 /// The next unanswered level question among the draft's target languages.
