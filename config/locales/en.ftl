@@ -4,6 +4,7 @@
 
 onboarding-welcome = 👋 Welcome to lexbot! I find you a language-exchange partner: someone who speaks the language you learn and learns the language you speak. A few questions first — it takes about two minutes. You can send /cancel at any time and pick up later with /start.
 onboarding-progress = Step { $step } of { $steps } · { $percent }% complete
+onboarding-editing = Changing one answer — then you are back at your summary.
 onboarding-already-started = You are already setting up your profile — let's continue.
 onboarding-done = 🎉 All set! Your profile is complete. See it any time with /profile; /help lists everything I can do.
 onboarding-next = What next: /find looks for a practice partner, /courses lists short daily courses.
@@ -21,6 +22,10 @@ onboarding-placement-later = 📝 Fine: the placement test for { $language } sta
 ask-interests = What do you like to talk about? Pick up to { $max }, then “Done”.
 ask-timezone = Which timezone are you in? Type your city (“Madrid”), a timezone (“Europe/Madrid”) or your UTC offset (“UTC+2”).
 timezone-current = 🕒 { $timezone } — it is { $time } there now.
+timezone-fixed-offset = ⚠️ { $timezone } is a fixed offset: it does not follow daylight saving time. If your clocks change in spring and autumn, reminders and meetings will be an hour off half of the year.
+timezone-fixed-offset-cities = Live in one of these cities? Pick it, and I will follow its clock changes. Or keep { $timezone }.
+timezone-fixed-offset-type-city = If your clocks change, type your city instead. Or keep { $timezone }.
+button-keep-timezone = Keep { $timezone }
 ask-availability = When can you usually practise (your local time)? Mornings are 6–12, afternoons 12–18, evenings 18–24, nights 0–6. Tap all that apply, then “Done”.
 ask-practice-styles = How do you like to practise? Tap all that apply, then “Done”.
 ask-bio = Tell a future partner a little about yourself, in up to { $max } characters. Or skip it.
@@ -55,15 +60,18 @@ profile-card =
     📅 Available: { $availability }
     💬 Practice: { $styles }
     📝 About me: { $bio }
-    🔎 Matching: { $matching }
 card-unanswered = —
 card-level-unanswered = level not set
 card-level-placement = placement test
 card-bio-skipped = (skipped)
-card-matching-active = active
-card-matching-paused = paused
+profile-matching-not-started = 🔎 Matching: not looking for a partner yet. Send /find to join the queue.
+profile-matching-waiting = 🔎 Matching: in the queue; I'll propose a partner as soon as I find a good match.
+profile-matching-proposed = 🔎 Matching: a partner is proposed and waits for your answer. /find shows them.
+profile-matching-partnered = 🔎 Matching: you have a practice partner. /partner shows them.
+profile-matching-paused = 🔎 Matching: paused. /resume turns it back on.
 profile-intro = Your profile. Tap a field to change it.
 profile-incomplete = Your profile is not complete yet. Send /start to finish it.
+profile-none = You have no profile yet. Send /start to set one up.
 profile-saved = ✅ Saved.
 edit-interface-language = ✏️ Interface language
 edit-native-languages = ✏️ Native languages

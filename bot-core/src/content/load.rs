@@ -10,7 +10,9 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 use toml::{Table, Value};
 
-use super::{ContentError, Interest, InterestCategory, Language, LocalisedText, is_valid_id, slot};
+use super::{
+    City, ContentError, Interest, InterestCategory, Language, LocalisedText, is_valid_id, slot,
+};
 use crate::domain::{InterestId, LanguageCode, Locale, Timezone, fold_name};
 
 const LANGUAGE_FIELDS: &[&str] = &["code", "popular", "names"];
@@ -150,15 +152,16 @@ pub(super) fn interests(
     categories
 }
 
-/// Every folded city name to its zone.
+/// Every folded city name to its zone, and the cities in file order.
 pub(super) fn cities(
     file: &str,
     text: &str,
     errors: &mut Vec<ContentError>,
-) -> HashMap<String, Timezone> {
+) -> (HashMap<String, Timezone>, Vec<City>) {
     let mut report = Report { file, errors };
     // The label of the first city that claimed a name, to point at both ends of a clash.
     let mut cities: HashMap<String, (Timezone, String)> = HashMap::new();
+    let mut in_order = Vec::new();
     for (index, table) in report.entries(text, "city", false).into_iter().enumerate() {
         let first_name = table
             .get("names")
@@ -182,6 +185,10 @@ pub(super) fn cities(
         let (Some(names), Some(timezone)) = (names, timezone) else {
             continue;
         };
+        in_order.push(City {
+            names: names.clone(),
+            timezone,
+        });
         for name in names {
             let key = fold_name(&name);
             match cities.get(&key) {
@@ -197,10 +204,11 @@ pub(super) fn cities(
             }
         }
     }
-    cities
+    let by_name = cities
         .into_iter()
         .map(|(name, (timezone, _))| (name, timezone))
-        .collect()
+        .collect();
+    (by_name, in_order)
 }
 
 /// How an entry is named in errors: its position, counted from 1 as people count, and

@@ -17,6 +17,8 @@ mod tests_exams;
 use std::collections::HashMap;
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
+
 pub use courses::{Course, CourseDay, CourseStep, VocabularyItem};
 pub use exams::{
     Answer, Exam, ExamKind, LevelScore, PASS_PERCENT, PLACEMENT_MIN_PER_LEVEL,
@@ -78,8 +80,35 @@ pub struct Content {
     language_names: HashMap<String, usize>,
     /// Folded city alias to its zone.
     cities: HashMap<String, Timezone>,
+    /// The cities of cities.toml in file order, to offer as buttons.
+    city_list: Vec<City>,
     exams: Vec<Exam>,
     courses: Vec<Course>,
+}
+
+/// A city of cities.toml: the names people type for it, and its zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct City {
+    pub names: Vec<String>,
+    pub timezone: Timezone,
+}
+
+impl City {
+    /// The city's name for a button: the first name written in `locale`'s script
+    /// (Cyrillic for Russian), else the first name.
+    pub fn name(&self, locale: Locale) -> &str {
+        let in_script = |name: &&String| match locale {
+            Locale::Ru => name
+                .chars()
+                .any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё')),
+            Locale::En => name.is_ascii(),
+        };
+        self.names
+            .iter()
+            .find(in_script)
+            .or_else(|| self.names.first())
+            .map_or("", String::as_str)
+    }
 }
 
 /// A language people can name as native or learn.
@@ -238,7 +267,7 @@ impl Content {
             .interests
             .map(|(file, text)| load::interests(file, text, &mut errors))
             .unwrap_or_default();
-        let cities = sources
+        let (cities, city_list) = sources
             .cities
             .map(|(file, text)| load::cities(file, text, &mut errors))
             .unwrap_or_default();
@@ -259,6 +288,7 @@ impl Content {
                 categories,
                 language_names,
                 cities,
+                city_list,
                 exams,
                 courses,
             })
@@ -313,6 +343,37 @@ impl Content {
     /// A city alias from cities.toml, compared as [`fold_name`] folds them.
     pub fn city_timezone(&self, input: &str) -> Option<Timezone> {
         self.cities.get(&fold_name(input)).copied()
+    }
+
+    /// Up to `max` cities, one per zone, whose clocks are `offset_seconds` east of UTC
+    /// at `now`: zones that change their clocks for daylight saving time first (they
+    /// are the ones a fixed offset gets wrong), then the others, each in file order.
+    pub fn cities_at_offset(
+        &self,
+        offset_seconds: i32,
+        now: DateTime<Utc>,
+        max: usize,
+    ) -> Vec<&City> {
+        let mut zones = Vec::new();
+        let mut matching: Vec<&City> = self
+            .city_list
+            .iter()
+            .filter(|city| city.timezone.offset_seconds_at(now) == offset_seconds)
+            .filter(|city| {
+                let new_zone = !zones.contains(&city.timezone);
+                zones.push(city.timezone);
+                new_zone
+            })
+            .collect();
+        // A stable sort keeps file order within each group.
+        matching.sort_by_key(|city| !city.timezone.observes_daylight_saving(now));
+        matching.truncate(max);
+        matching
+    }
+
+    /// Whether `timezone` is the zone of a city in cities.toml (a city button's check).
+    pub fn is_city_timezone(&self, timezone: Timezone) -> bool {
+        self.city_list.iter().any(|city| city.timezone == timezone)
     }
 
     /// Placement and step exams, in file order.

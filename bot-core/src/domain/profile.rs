@@ -141,12 +141,6 @@ impl Profile {
         (answered.iter().filter(|a| **a).count(), answered.len())
     }
 
-    /// Completion in percent, rounded down.
-    pub fn completion_percent(&self) -> u8 {
-        let (answered, total) = self.answered_fields();
-        (answered * 100 / total) as u8
-    }
-
     pub fn all_answered(&self) -> bool {
         let (answered, total) = self.answered_fields();
         answered == total
@@ -169,10 +163,5 @@ mod tests {
             Err(BioError::TooLong { length: 6, max: 5 })
         );
         assert_eq!(Bio::parse(" \n ", 5), Err(BioError::Empty));
-    }
-
-    #[test]
-    fn a_new_profile_is_one_eighth_complete() {
-        assert_eq!(Profile::new(Locale::En).completion_percent(), 12);
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::{DateTime, Datelike, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -45,8 +46,45 @@ impl Timezone {
         self.0
     }
 
+    /// The IANA name, as stored.
     pub fn name(&self) -> &'static str {
         self.0.name()
+    }
+
+    /// The zone as people write it: `UTC+3` for a fixed offset (whose IANA name,
+    /// `Etc/GMT-3`, has the sign inverted), `UTC` for UTC, the IANA name otherwise.
+    pub fn label(&self) -> String {
+        let name = self.name();
+        if name == "Etc/UTC" {
+            return "UTC".to_owned();
+        }
+        if let Some(hours) = name.strip_prefix("Etc/GMT-") {
+            return format!("UTC+{hours}");
+        }
+        if let Some(hours) = name.strip_prefix("Etc/GMT+") {
+            return format!("UTC-{hours}");
+        }
+        name.to_owned()
+    }
+
+    /// A fixed UTC offset (`Etc/…`): its clocks never change for daylight saving time.
+    pub fn is_fixed_offset(&self) -> bool {
+        self.name().starts_with("Etc/")
+    }
+
+    /// How far the zone's clocks are east of UTC at `at`, in seconds.
+    pub fn offset_seconds_at(&self, at: DateTime<Utc>) -> i32 {
+        at.with_timezone(&self.0).offset().fix().local_minus_utc()
+    }
+
+    /// Whether the zone changes its clocks in the year of `at` (January and July differ).
+    pub fn observes_daylight_saving(&self, at: DateTime<Utc>) -> bool {
+        let offset_on = |month| {
+            Utc.with_ymd_and_hms(at.year(), month, 1, 12, 0, 0)
+                .single()
+                .map(|day| self.offset_seconds_at(day))
+        };
+        offset_on(1) != offset_on(7)
     }
 
     /// Reads what a person types: an IANA name (`Europe/Berlin`, any case), a city that
@@ -111,7 +149,7 @@ impl Timezone {
 
 impl fmt::Display for Timezone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.label())
     }
 }
 
@@ -232,6 +270,31 @@ mod tests {
                 "{huge:?}"
             );
         }
+    }
+
+    #[test]
+    fn fixed_offsets_are_labelled_as_people_write_them() {
+        let label = |input: &str| Timezone::parse(input).map(|tz| tz.label());
+        assert_eq!(label("UTC+3"), Ok("UTC+3".to_owned()));
+        assert_eq!(label("gmt-5"), Ok("UTC-5".to_owned()));
+        assert_eq!(label("utc+0"), Ok("UTC".to_owned()));
+        assert_eq!(label("Berlin"), Ok("Europe/Berlin".to_owned()));
+        assert!(Timezone::parse("UTC+1").is_ok_and(|tz| tz.is_fixed_offset()));
+        assert!(Timezone::parse("Berlin").is_ok_and(|tz| !tz.is_fixed_offset()));
+    }
+
+    #[test]
+    fn daylight_saving_is_seen_in_the_offsets_of_the_year() {
+        let march = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("valid");
+        let zone = |input: &str| Timezone::parse(input).expect("known");
+        assert!(zone("Berlin").observes_daylight_saving(march));
+        assert!(!zone("UTC+1").observes_daylight_saving(march));
+        assert!(!zone("Europe/Moscow").observes_daylight_saving(march));
+        assert_eq!(zone("Berlin").offset_seconds_at(march), 3600);
+        assert_eq!(zone("UTC+3").offset_seconds_at(march), 3 * 3600);
     }
 
     #[test]

@@ -48,9 +48,7 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
             })
             .collect(),
     );
-    let timezone = profile
-        .timezone
-        .map_or_else(unanswered, |tz| tz.name().to_owned());
+    let timezone = profile.timezone.map_or_else(unanswered, |tz| tz.label());
     let availability = if profile.availability.is_empty() {
         unanswered()
     } else {
@@ -68,14 +66,6 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
         Some(bio) if bio.is_skipped() => cx.t(locale, "card-bio-skipped"),
         Some(bio) => bio.as_str().to_owned(),
     };
-    let matching = cx.t(
-        locale,
-        if profile.matching_paused {
-            "card-matching-paused"
-        } else {
-            "card-matching-active"
-        },
-    );
     cx.tf(
         locale,
         "profile-card",
@@ -88,7 +78,6 @@ pub fn profile_card(cx: &Context, locale: Locale, profile: &Profile) -> String {
             ("availability", availability.into()),
             ("styles", styles.into()),
             ("bio", bio.into()),
-            ("matching", matching.into()),
         ],
     )
 }

@@ -248,7 +248,10 @@ pub fn prompt(cx: &Context, person: &PersonView<'_>, enrolling: &Enrolling) -> R
                 .with_keyboard(Keyboard::Choice(buttons))
         }
         EnrollStage::Time => {
-            let timezone = person.profile.timezone.map_or("UTC", |tz| tz.name());
+            let timezone = person
+                .profile
+                .timezone
+                .map_or_else(|| "UTC".to_owned(), |tz| tz.label());
             let buttons = SUGGESTED_TIMES
                 .iter()
                 .filter_map(|(hour, minute)| LocalTime::new(*hour, *minute))

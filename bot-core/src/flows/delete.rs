@@ -105,7 +105,8 @@ mod tests {
             > #del:yes
             < That button belongs to an older message
             > /profile
-            < Your profile is not complete yet.
+            < You have no profile yet. Send /start to set one up.
+            ! not complete
         "#
         ));
         assert!(!harness.profile.expect("a fresh person").completed);

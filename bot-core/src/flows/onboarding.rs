@@ -81,15 +81,20 @@ pub fn prompt(cx: &Context, onboarding: &Onboarding, now: DateTime<Utc>) -> Repl
     match onboarding.at {
         OnboardingStep::Ask { question } => {
             let mut reply = questions::prompt(cx, draft, question, now);
-            let progress = cx.tf(
-                locale,
-                "onboarding-progress",
-                &[
-                    ("step", step_number(question).into()),
-                    ("steps", STEP_COUNT.into()),
-                    ("percent", draft.completion_percent().into()),
-                ],
-            );
+            // An edit from the summary is not a step forward: say where it leads.
+            let progress = if onboarding.from_summary {
+                cx.t(locale, "onboarding-editing")
+            } else {
+                cx.tf(
+                    locale,
+                    "onboarding-progress",
+                    &[
+                        ("step", step_number(question).into()),
+                        ("steps", STEP_COUNT.into()),
+                        ("percent", completion_percent(onboarding).into()),
+                    ],
+                )
+            };
             reply.text = format!("{progress}\n{}", reply.text);
             reply
         }
@@ -99,7 +104,7 @@ pub fn prompt(cx: &Context, onboarding: &Onboarding, now: DateTime<Utc>) -> Repl
                 cx.tf(
                     locale,
                     "summary-intro",
-                    &[("percent", draft.completion_percent().into())]
+                    &[("percent", completion_percent(onboarding).into())]
                 ),
                 profile_card(cx, locale, draft)
             );
@@ -113,6 +118,33 @@ pub fn prompt(cx: &Context, onboarding: &Onboarding, now: DateTime<Utc>) -> Repl
             Reply::text(text).with_keyboard(Keyboard::Choice(buttons))
         }
     }
+}
+
+/// The share of the steps answered, rounded down. A step counts once it is answered
+/// and left: the one being asked does not, whatever its boxes say before "Done", and
+/// the interface language counts once the person has picked it.
+fn completion_percent(onboarding: &Onboarding) -> usize {
+    let draft = &onboarding.draft;
+    let asked = match onboarding.at {
+        OnboardingStep::Ask { question } => Some(step_number(question)),
+        OnboardingStep::Summary => None,
+    };
+    let answered = [
+        true,
+        !draft.native.is_empty(),
+        !draft.targets.is_empty(),
+        !draft.targets.is_empty() && draft.targets.iter().all(|t| t.is_answered()),
+        !draft.interests.is_empty(),
+        draft.timezone.is_some(),
+        !draft.availability.is_empty(),
+        !draft.styles.is_empty(),
+        draft.bio.is_some(),
+    ];
+    let count = (1..=STEP_COUNT)
+        .zip(answered)
+        .filter(|(step, answered)| *answered && Some(*step) != asked)
+        .count();
+    count * 100 / STEP_COUNT
 }
 
 fn step_number(question: Question) -> usize {
@@ -143,7 +175,7 @@ pub fn handle(
         Err(error) => again(cx, onboarding, now, error.message(cx, locale)),
         Ok(Some(Answer::Toggled(draft))) => {
             onboarding.draft = draft;
-            let reply = prompt(cx, &onboarding, now).updating_previous();
+            let reply = questions::prompt_again(prompt(cx, &onboarding, now), input);
             Transition::to(DialogueState::Onboarding(onboarding)).reply(reply)
         }
         Ok(Some(Answer::Answered(draft))) => {
@@ -289,7 +321,7 @@ pub fn resume_offer(cx: &Context, onboarding: &Onboarding) -> Reply {
     Reply::text(cx.tf(
         locale,
         "resume-offer",
-        &[("percent", onboarding.draft.completion_percent().into())],
+        &[("percent", completion_percent(onboarding).into())],
     ))
     .with_keyboard(Keyboard::Choice(vec![
         Button::new(cx.t(locale, "button-continue"), "resume:continue"),
@@ -419,6 +451,10 @@ mod tests {
             < Pick up to 5
             > I like music
             < Please answer with the buttons below.
+            > BOOKS
+            < [✓ Culture · Books]
+            > books
+            < [Culture · Books]
             > [Music]
             > [Books]
             > [Travel]
@@ -431,16 +467,20 @@ mod tests {
             > [History]
             > [Done]
             > UTC+3
-            < Etc/GMT-3
+            < UTC+3 is a fixed offset
+            > [Keep UTC+3]
+            < UTC+3 — it is 12:00 there now.
             > [Done]
             < Pick at least one option first.
             > evenings
             < Please answer with the buttons below.
-            > [Weekend nights]
+            > weekend nights
+            < [✓ Weekend nights]
             > [Done]
             > <sticker>
             < I can only read text and buttons here.
-            > [Voice]
+            > voice messages and calls
+            < [✓ 🎙 Voice messages and calls]
             > [Done]
             < Step 9 of 9
             ? /interests = ["music","books","travel","sport","history"]
@@ -464,6 +504,85 @@ mod tests {
         }
         run(&format!(
             "{to_timezone}> Atlantis\n< I couldn't find a timezone for “Atlantis”\n> UTC+20\n< is not a UTC offset that exists\n= onboarding\n"
+        ));
+    }
+
+    #[test]
+    fn a_utc_offset_warns_about_daylight_saving_and_offers_its_cities() {
+        let to_timezone = "> /start\n> [English]\n> es\n> en\n> [B1]\n> [Music]\n> [Done]\n";
+        run(&format!(
+            r#"{to_timezone}
+            > UTC+1
+            < UTC+1 — it is 10:00 there now.
+            < UTC+1 is a fixed offset: it does not follow daylight saving time.
+            < Live in one of these cities?
+            < [Berlin]
+            < [Keep UTC+1]
+            ! Etc/GMT
+            = onboarding
+            ? /timezone = "Etc/GMT-1"
+            > [Berlin]
+            < Europe/Berlin — it is 10:00 there now.
+            < Step 7 of 9
+            ? /timezone = "Europe/Berlin"
+        "#
+        ));
+        // Kept on purpose, by the button or by typing it again: shown as written.
+        run(&format!(
+            r#"{to_timezone}
+            > gmt+3
+            < UTC+3 is a fixed offset
+            < [Moscow]
+            > UTC+3
+            < UTC+3 — it is 12:00 there now.
+            < Step 7 of 9
+            ? /timezone = "Etc/GMT-3"
+        "#
+        ));
+        run(&format!(
+            r#"{to_timezone}
+            > UTC+1
+            > #tz:Etc/GMT-5
+            < That button belongs to an older message
+            > #tz:Atlantis
+            < That button belongs to an older message
+            > Madrid
+            < Step 7 of 9
+            ? /timezone = "Europe/Madrid"
+        "#
+        ));
+    }
+
+    #[test]
+    fn completion_counts_the_steps_answered_and_left() {
+        run(r#"
+            > /start
+            < Step 1 of 9 · 0% complete
+            > /cancel
+            > /start
+            < (0% complete)
+            > [Continue]
+            > [English]
+            < Step 2 of 9 · 11% complete
+            > [Spanish]
+            < Step 2 of 9 · 11% complete
+            > [Done]
+            < Step 3 of 9 · 22% complete
+            > /cancel
+            > /start
+            < (22% complete)
+        "#);
+        let at_summary = ONBOARDING.split("> [Confirm]").next().unwrap_or_default();
+        run(&format!(
+            r#"{at_summary}
+            < Almost done (100%)
+            > [Timezone]
+            < Changing one answer
+            ! Step
+            ! 100%
+            > Berlin
+            < Almost done (100%)
+        "#
         ));
     }
 
@@ -537,7 +656,7 @@ mod tests {
             > hello
             < You have an unfinished profile. Send /start to continue.
             > /start
-            < You started setting up your profile earlier (25% complete). Continue where you left off?
+            < You started setting up your profile earlier (11% complete). Continue where you left off?
             = offering_resume
             > maybe
             < Please answer with the buttons below.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{LevelChoice, Locale, Profile};
+use crate::domain::{LevelChoice, Locale, PartnerStatus, Profile};
 use crate::engine::{
     Button, Context, DialogueState, Editing, Effect, Field, Input, Keyboard, PersonView, Question,
     Reply, Transition,
@@ -20,9 +20,19 @@ pub fn show(
 ) -> Transition {
     let locale = person.profile.locale;
     if !person.profile.completed {
-        return Transition::to(state).say(cx.t(locale, "profile-incomplete"));
+        // Only a started onboarding is a profile to finish; otherwise there is none
+        // (never set up, or erased by /delete_me).
+        let key = match state {
+            DialogueState::Onboarding(_)
+            | DialogueState::OnboardingSuspended { .. }
+            | DialogueState::OfferingResume { .. } => "profile-incomplete",
+            _ => "profile-none",
+        };
+        return Transition::to(state).say(cx.t(locale, key));
     }
     let mut card = card_with_edit_buttons(cx, locale, person.profile);
+    card.text.push('\n');
+    card.text.push_str(&cx.t(locale, matching_line(person)));
     card.text.push('\n');
     card.text.push_str(&super::streak::line(
         cx,
@@ -32,6 +42,19 @@ pub fn show(
         now,
     ));
     Transition::to(state).reply(card)
+}
+
+/// Where the person stands with matching: paused, or what /find has done so far.
+fn matching_line(person: &PersonView<'_>) -> &'static str {
+    if person.profile.matching_paused {
+        return "profile-matching-paused";
+    }
+    match person.practice.partnering.status {
+        PartnerStatus::Idle => "profile-matching-not-started",
+        PartnerStatus::Waiting { .. } => "profile-matching-waiting",
+        PartnerStatus::Proposed(_) => "profile-matching-proposed",
+        PartnerStatus::Partnered(_) => "profile-matching-partnered",
+    }
 }
 
 fn card_with_edit_buttons(cx: &Context, locale: Locale, profile: &Profile) -> Reply {
@@ -126,7 +149,10 @@ pub fn handle_edit(
             super::ask_again(cx, DialogueState::Editing(editing), person, now, note)
         }
         Ok(Some(Answer::Toggled(draft))) => {
-            let reply = questions::prompt(cx, &draft, editing.question, now).updating_previous();
+            let reply = questions::prompt_again(
+                questions::prompt(cx, &draft, editing.question, now),
+                input,
+            );
             editing.draft = draft;
             Transition::to(DialogueState::Editing(editing)).reply(reply)
         }
@@ -228,10 +254,15 @@ mod tests {
     fn profile_needs_a_finished_onboarding() {
         run(r#"
             > /profile
-            < Your profile is not complete yet. Send /start to finish it.
+            < You have no profile yet. Send /start to set one up.
             > #prof:bio
             < That button belongs to an older message
             = idle
+            > /start
+            > [English]
+            > /cancel
+            > /profile
+            < Your profile is not complete yet. Send /start to finish it.
         "#);
     }
 
@@ -271,13 +302,30 @@ mod tests {
     }
 
     #[test]
+    fn profile_shows_where_matching_really_stands() {
+        run(&format!(
+            r#"{ONBOARDING}
+            > /profile
+            < Matching: not looking for a partner yet. Send /find to join the queue.
+            > /find
+            > /profile
+            < Matching: in the queue
+            > /pause
+            > /profile
+            < Matching: paused. /resume turns it back on.
+        "#
+        ));
+    }
+
+    #[test]
     fn profile_shows_the_card_and_edits_each_field() {
         run(&format!(
             r#"{ONBOARDING}
             > /profile
             < Your profile. Tap a field to change it.
             < About me: I teach maths in Valencia and love hiking.
-            < Matching: active
+            < Matching: not looking for a partner yet. Send /find to join the queue.
+            ! Matching: active
             > [About me]
             < Tell a future partner a little about yourself
             > Now in Lisbon.

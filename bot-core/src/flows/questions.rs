@@ -6,14 +6,15 @@ use chrono::{DateTime, Utc};
 use crate::content::Content;
 use crate::domain::{
     Availability, Bio, CefrLevel, DayKind, DayPart, InterestId, LanguageCode, LevelChoice, Locale,
-    PracticeStyle, Profile, Slot, TargetLanguage, Timezone,
+    PracticeStyle, Profile, Slot, TargetLanguage, Timezone, fold_name,
 };
 use crate::engine::{Button, Context, Input, Keyboard, Question, Reply, Toggle, UserError, quote};
 
 /// What an answer did to the draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    /// A multi-select option was toggled: ask the same question again.
+    /// A multi-select option was toggled, or a fixed UTC offset waits to be kept or
+    /// swapped for a city: ask the same question again.
     Toggled(Profile),
     /// The question is answered.
     Answered(Profile),
@@ -21,6 +22,7 @@ pub enum Answer {
 
 const DONE: &str = "done";
 const PLACEMENT_TEST: &str = "test";
+const KEEP: &str = "keep";
 
 /// The question as a reply: text, and buttons where there are choices.
 pub fn prompt(cx: &Context, draft: &Profile, question: Question, now: DateTime<Utc>) -> Reply {
@@ -104,11 +106,16 @@ pub fn prompt(cx: &Context, draft: &Profile, question: Question, now: DateTime<U
         }
         Question::Timezone => {
             let mut text = cx.t(locale, "ask-timezone");
-            if let Some(tz) = draft.timezone {
-                text.push_str("\n\n");
-                text.push_str(&current_timezone_line(cx, locale, tz, now));
+            let Some(tz) = draft.timezone else {
+                return Reply::text(text);
+            };
+            text.push_str("\n\n");
+            text.push_str(&current_timezone_line(cx, locale, tz, now));
+            if tz.is_fixed_offset() {
+                fixed_offset_warning(cx, locale, tz, now, text)
+            } else {
+                Reply::text(text)
             }
-            Reply::text(text)
         }
         Question::Availability => {
             let options = Slot::ALL
@@ -147,6 +154,52 @@ pub fn prompt(cx: &Context, draft: &Profile, question: Question, now: DateTime<U
             cx.t(locale, "button-skip"),
             "bio:skip",
         )])),
+    }
+}
+
+/// How many cities a fixed offset's warning offers.
+const OFFSET_CITIES: usize = 5;
+
+/// `text`, then the warning that a fixed offset never follows daylight saving time,
+/// with the content pack's cities that have that offset now as buttons (one sets that
+/// city's zone) and a button to keep the offset.
+fn fixed_offset_warning(
+    cx: &Context,
+    locale: Locale,
+    tz: Timezone,
+    now: DateTime<Utc>,
+    mut text: String,
+) -> Reply {
+    let args = [("timezone", tz.label().into())];
+    let cities = cx
+        .content
+        .cities_at_offset(tz.offset_seconds_at(now), now, OFFSET_CITIES);
+    text.push_str("\n\n");
+    text.push_str(&cx.tf(locale, "timezone-fixed-offset", &args));
+    text.push('\n');
+    let pick = if cities.is_empty() {
+        "timezone-fixed-offset-type-city"
+    } else {
+        "timezone-fixed-offset-cities"
+    };
+    text.push_str(&cx.tf(locale, pick, &args));
+    let buttons = cities
+        .into_iter()
+        .map(|city| Button::new(city.name(locale), format!("tz:{}", city.timezone.name())))
+        .chain([Button::new(
+            cx.tf(locale, "button-keep-timezone", &args),
+            format!("tz:{KEEP}"),
+        )])
+        .collect();
+    Reply::text(text).with_keyboard(Keyboard::Choice(buttons))
+}
+
+/// The prompt again after a toggle or a warning: edited in place after a button, sent
+/// anew after typed text (so it comes after what the person typed).
+pub fn prompt_again(reply: Reply, input: &Input) -> Reply {
+    match input {
+        Input::Button(_) => reply.updating_previous(),
+        _ => reply,
     }
 }
 
@@ -283,6 +336,22 @@ fn answer_button(
             next.styles = next.styles.toggled(style);
             Answer::Toggled(next)
         }
+        (Question::Timezone, "tz") if value == KEEP => {
+            if next.timezone.is_none() {
+                return Ok(None);
+            }
+            Answer::Answered(next)
+        }
+        (Question::Timezone, "tz") => {
+            let Some(city_zone) = Timezone::parse(value)
+                .ok()
+                .filter(|tz| cx.content.is_city_timezone(*tz))
+            else {
+                return Ok(None);
+            };
+            next.timezone = Some(city_zone);
+            Answer::Answered(next)
+        }
         (Question::Bio, "bio") if value == "skip" => {
             next.bio = Some(Bio::skipped());
             Answer::Answered(next)
@@ -352,13 +421,74 @@ fn answer_text(
                 None => Timezone::parse(text)?,
             };
             next.timezone = Some(timezone);
+            // A fixed offset is kept only once the person has read that it ignores
+            // daylight saving time (the warning's "Keep" button, or typing it again).
+            if timezone.is_fixed_offset() && draft.timezone != Some(timezone) {
+                return Ok(Answer::Toggled(next));
+            }
         }
         Question::Bio => next.bio = Some(Bio::parse(text, cx.limits.bio_max_chars)?),
         Question::Interests | Question::Availability | Question::PracticeStyles => {
-            return Err(UserError::UseButtons);
+            // A typed label of an option on screen toggles it, as its button would.
+            let data =
+                typed_option(cx, draft.locale, question, text).ok_or(UserError::UseButtons)?;
+            return answer_button(cx, draft, question, &data)?.ok_or(UserError::UseButtons);
         }
     }
     Ok(Answer::Answered(next))
+}
+
+/// The button data of the multi-select option whose label (in the interface language,
+/// any case, without its emoji) is `text`: "books" for "Culture · Books".
+fn typed_option(cx: &Context, locale: Locale, question: Question, text: &str) -> Option<String> {
+    let label_key =
+        |label: &str| fold_name(label.trim_start_matches(|c: char| !c.is_alphanumeric()));
+    let wanted = label_key(text);
+    if wanted.is_empty() {
+        return None;
+    }
+    let options: Vec<(Vec<String>, String)> = match question {
+        Question::Interests => cx
+            .content
+            .categories()
+            .iter()
+            .flat_map(|category| {
+                category.interests.iter().map(move |interest| {
+                    let name = interest.names.get(locale);
+                    (
+                        vec![
+                            name.to_owned(),
+                            format!("{} · {name}", category.names.get(locale)),
+                        ],
+                        format!("int:{}", interest.id.0),
+                    )
+                })
+            })
+            .collect(),
+        Question::Availability => Slot::ALL
+            .into_iter()
+            .map(|slot| {
+                (
+                    vec![slot_label(cx, locale, slot)],
+                    format!("av:{}", slot.token()),
+                )
+            })
+            .collect(),
+        Question::PracticeStyles => PracticeStyle::ALL
+            .into_iter()
+            .map(|style| {
+                (
+                    vec![style_label(cx, locale, style)],
+                    format!("sty:{}", style.token()),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    options
+        .into_iter()
+        .find(|(labels, _)| labels.iter().any(|label| label_key(label) == wanted))
+        .map(|(_, data)| data)
 }
 
 /// The next unanswered level question among the draft's target languages.
@@ -496,7 +626,10 @@ pub fn current_timezone_line(
     cx.tf(
         locale,
         "timezone-current",
-        &[("timezone", timezone.name().into()), ("time", local.into())],
+        &[
+            ("timezone", timezone.label().into()),
+            ("time", local.into()),
+        ],
     )
 }
 

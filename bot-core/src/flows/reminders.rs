@@ -84,7 +84,11 @@ pub fn quiet_conflict(
 
 /// The list of reminders and quiet hours, with buttons to add, remove and set them.
 fn overview(cx: &Context, locale: Locale, tz: Timezone, practice: &Practice) -> Reply {
-    let mut lines = vec![cx.tf(locale, "reminders-intro", &[("timezone", tz.name().into())])];
+    let mut lines = vec![cx.tf(
+        locale,
+        "reminders-intro",
+        &[("timezone", tz.label().into())],
+    )];
     if practice.reminders.is_empty() {
         lines.push(cx.t(locale, "reminders-none"));
     }
@@ -193,7 +197,7 @@ pub fn prompt_adding(cx: &Context, locale: Locale, tz: Timezone, adding: &Adding
         return Reply::text(cx.tf(
             locale,
             "reminders-ask-time",
-            &[("timezone", tz.name().into())],
+            &[("timezone", tz.label().into())],
         ));
     };
     let options = Weekdays::ORDER
