@@ -23,14 +23,14 @@ use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Practice, Profile};
 use crate::engine::{
-    self, Context, DialogueState, Effect, Event, FiredTimer, Input, PersonView, Reply,
+    self, ChatKind, Context, DialogueState, Effect, Event, FiredTimer, Input, PersonView, Reply,
     STATE_SCHEMA_VERSION,
 };
 use crate::outbox::{self, OnBlocked, OutboxFeed};
 use crate::privacy::PrivacyKey;
 use crate::storage::{
-    CommitOutcome, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit, PersonWrite, Quarantine,
-    Store, StoreError, StoredState, TimerWrite, Tombstone, UpdateKey,
+    CommitOutcome, DmChat, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit, PersonWrite,
+    Quarantine, Store, StoreError, StoredState, TimerWrite, Tombstone, UpdateKey,
 };
 
 /// How often a step is recomputed after a stale write before giving up.
@@ -484,6 +484,8 @@ struct CachedPerson {
     created_at: DateTime<Utc>,
     profile: Profile,
     accounts: Vec<AccountRef>,
+    /// Their accounts' private chats as stored.
+    dm_chats: Vec<DmChat>,
     practice: Practice,
     /// Saved dialogues by chat; `None` = loaded, and there is none.
     dialogues: HashMap<ChatKey, Option<StoredState>>,
@@ -514,6 +516,7 @@ impl Cache {
                 created_at: loaded.created_at,
                 profile: loaded.profile.clone(),
                 accounts: loaded.accounts.clone(),
+                dm_chats: loaded.dm_chats.clone(),
                 practice: loaded.practice.clone(),
                 dialogues: HashMap::new(),
             });
@@ -522,6 +525,7 @@ impl Cache {
             entry.version = loaded.version;
             entry.profile = loaded.profile;
             entry.accounts = loaded.accounts;
+            entry.dm_chats = loaded.dm_chats;
             entry.practice = loaded.practice;
             entry.dialogues.clear();
         }
@@ -676,6 +680,9 @@ async fn round(
                     }
                 }
             }
+        }
+        if !vanished {
+            record_dm_chats(shared, cache, person, items, &person_round.items).await;
         }
         if vanished {
             cache.forget(person);
@@ -1070,6 +1077,55 @@ impl PersonSteps {
     }
 }
 
+/// The private chat an event shows its account talking in: an event from an account
+/// (not a timer or a peer message) in a private chat of the account's platform.
+fn dm_chat_of(item: &Work) -> Option<DmChat> {
+    match &item.who {
+        Who::Account(account)
+            if item.event.chat == ChatKind::Private && item.chat.platform == account.platform =>
+        {
+            Some(DmChat {
+                account: account.clone(),
+                chat: item.chat.clone(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Stores the private chats `person`'s events show that their record lacks (an account
+/// seen in private for the first time, or talking from a new private chat), so the
+/// matcher and peer messages reach them there. Nothing is written while they stay
+/// where they were. A failed write is logged and does not hold up the steps: the next
+/// private message tries again.
+async fn record_dm_chats(
+    shared: &Shared,
+    cache: &mut Cache,
+    person: PersonId,
+    items: &[Work],
+    round_items: &[usize],
+) {
+    for &i in round_items {
+        let Some(dm_chat) = dm_chat_of(&items[i]) else {
+            continue;
+        };
+        let Some(cached) = cache.people.get_mut(&person) else {
+            return;
+        };
+        if cached.dm_chats.contains(&dm_chat) {
+            continue;
+        }
+        if let Err(error) = shared.store.record_dm_chat(&dm_chat).await {
+            tracing::error!(%person, %error, "could not store a private chat");
+            continue;
+        }
+        cached
+            .dm_chats
+            .retain(|known| known.account != dm_chat.account);
+        cached.dm_chats.push(dm_chat);
+    }
+}
+
 /// The person behind each of `pending`, in order. Accounts the cache does not know are
 /// looked up (created on first contact) concurrently: one round trip each at the same
 /// time instead of one after the other.
@@ -1079,17 +1135,25 @@ async fn resolve_people(
     items: &[Work],
     pending: &[usize],
 ) -> Result<Vec<PersonId>, RuntimeError> {
-    let mut unknown: HashMap<&AccountRef, (Locale, DateTime<Utc>)> = HashMap::new();
+    let mut unknown: HashMap<&AccountRef, (Locale, DateTime<Utc>, Option<ChatKey>)> =
+        HashMap::new();
     for &i in pending {
         if let Who::Account(account) = &items[i].who
             && !cache.accounts.contains_key(account)
         {
             let locale = Locale::from_client_language(items[i].event.client_language.as_deref());
-            unknown.entry(account).or_insert((locale, items[i].now));
+            let first = unknown
+                .entry(account)
+                .or_insert((locale, items[i].now, None));
+            // A first contact from a group still learns the private chat from a later
+            // event of the same batch, if there is one.
+            if first.2.is_none() {
+                first.2 = dm_chat_of(&items[i]).map(|dm_chat| dm_chat.chat);
+            }
         }
     }
     let mut lookups = tokio::task::JoinSet::new();
-    for (account, (locale, now)) in unknown {
+    for (account, (locale, now, dm_chat)) in unknown {
         let store = shared.store.clone();
         let account = account.clone();
         // Someone erased who comes back is recognised by the hash alone.
@@ -1099,7 +1163,7 @@ async fn resolve_people(
             .map(|key| key.account_hash(&account));
         lookups.spawn(async move {
             let person = store
-                .person_for_hashed_account(&account, hash.as_ref(), locale, now)
+                .person_for_hashed_account(&account, hash.as_ref(), dm_chat.as_ref(), locale, now)
                 .await;
             (account, person)
         });

@@ -187,7 +187,7 @@ impl MatcherWorker {
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
         let mut offers = Vec::with_capacity(wave.pairs.len() * 2);
         for pair in &wave.pairs {
-            // Only people with an account are in the pool (see `compute`).
+            // Only people with a private chat are in the pool (see `compute`).
             let (Some((first_chat, first)), Some((second_chat, second))) =
                 (chats.get(&pair.first), chats.get(&pair.second))
             else {
@@ -279,16 +279,16 @@ impl MatcherWorker {
         Ok(WaveOutcome::new(now, entries.len(), wave, clock.elapsed()))
     }
 
-    /// The queue and the wave over it. People without an account (nowhere to propose)
-    /// or whose record no longer says they wait are left out.
+    /// The queue and the wave over it. People without a known private chat (nowhere to
+    /// propose) or whose record no longer says they wait are left out.
     async fn compute(&self, now: DateTime<Utc>) -> Result<Computed, WorkerError> {
         let store = self.conversations.store();
         let mut entries = store.waiting_pool().await?;
         entries.retain(|entry| {
-            let usable = !entry.accounts.is_empty()
+            let usable = private_chat(entry).is_some()
                 && entry.practice.partnering.waiting_since().is_some();
             if !usable {
-                tracing::warn!(person = %entry.person, "in the queue without an account or a wait: skipped");
+                tracing::warn!(person = %entry.person, "in the queue without a private chat or a wait: skipped");
             }
             usable
         });
@@ -470,11 +470,10 @@ impl RunningService for MatcherHandle {
     }
 }
 
-/// Where a person's proposal goes: the private chat of their first (oldest) account,
-/// whose id is the account's id.
+/// Where a person's proposal goes: the stored private chat of their oldest account that
+/// has one (never derived from an account's id: a Discord DM channel has its own id).
 pub fn private_chat(entry: &WaitingEntry) -> Option<ChatKey> {
-    let account = entry.accounts.first()?;
-    Some(ChatKey::new(account.platform, account.user_id.clone()))
+    entry.dm_chats.first().map(|dm_chat| dm_chat.chat.clone())
 }
 
 /// A queue entry as the wave sees it; `None` if their record says they do not wait.

@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::{
-    FiredTimerRef, PersonCommit, PersonWrite, StoreError, TimerWrite, Tombstone, UpdateKey,
+    DmChat, FiredTimerRef, PersonCommit, PersonWrite, StoreError, TimerWrite, Tombstone, UpdateKey,
 };
-use crate::domain::{ChatKey, Partnering, PersonId, Platform, Practice};
+use crate::domain::{AccountRef, ChatKey, Partnering, PersonId, Platform, Practice};
 use crate::engine::{NewReport, TimerKind};
 use crate::outbox::{NewOutboxMessage, OutboxBody, OutboxStats};
 
@@ -344,14 +344,74 @@ pub(super) fn decode_platform(table: &'static str, raw: &str) -> Result<Platform
     })
 }
 
+/// An `accounts` row as read: platform, user id and private chat id.
+pub(super) struct AccountRow {
+    pub platform: String,
+    pub user_id: String,
+    pub dm_chat_id: Option<String>,
+}
+
+impl AccountRow {
+    /// The account of a LEFT JOIN row, if it has one.
+    pub fn joined(
+        platform: Option<String>,
+        user_id: Option<String>,
+        dm_chat_id: Option<String>,
+    ) -> Option<Self> {
+        let (platform, user_id) = platform.zip(user_id)?;
+        Some(Self {
+            platform,
+            user_id,
+            dm_chat_id,
+        })
+    }
+
+    /// The account, and its private chat if it is known.
+    pub fn decode(self) -> Result<(AccountRef, Option<DmChat>), StoreError> {
+        let account = AccountRef::new(decode_platform("accounts", &self.platform)?, self.user_id);
+        let dm_chat = self.dm_chat_id.map(|chat_id| DmChat {
+            chat: ChatKey::new(account.platform, chat_id),
+            account: account.clone(),
+        });
+        Ok((account, dm_chat))
+    }
+}
+
+/// The `dm_chat_id` to store for `account` talking in private in `chat`: none if `chat`
+/// is on another platform (an account's private chat is on its own platform).
+pub(super) fn dm_chat_id<'a>(account: &AccountRef, chat: Option<&'a ChatKey>) -> Option<&'a str> {
+    chat.filter(|chat| chat.platform == account.platform)
+        .map(|chat| chat.chat_id.as_str())
+}
+
+/// A person's accounts and their known private chats, sorted by platform and user id so
+/// both backends agree whatever their collation.
+pub(super) fn decode_accounts(
+    rows: impl IntoIterator<Item = Result<AccountRow, StoreError>>,
+) -> Result<(Vec<AccountRef>, Vec<DmChat>), StoreError> {
+    let mut decoded = rows
+        .into_iter()
+        .map(|row| row?.decode())
+        .collect::<Result<Vec<_>, _>>()?;
+    decoded.sort_by(|(a, _), (b, _)| {
+        (a.platform.as_str(), &a.user_id).cmp(&(b.platform.as_str(), &b.user_id))
+    });
+    let mut accounts = Vec::with_capacity(decoded.len());
+    let mut dm_chats = Vec::new();
+    for (account, dm_chat) in decoded {
+        accounts.push(account);
+        dm_chats.extend(dm_chat);
+    }
+    Ok((accounts, dm_chats))
+}
+
 /// One row of the waiting-pool query: a queued person with one of their accounts (or
 /// none, if they have none). A person's rows are adjacent, their accounts in order.
 pub(super) struct PoolRow {
     pub person: PersonId,
     pub profile: String,
     pub practice: Option<String>,
-    /// Platform and user id.
-    pub account: Option<(String, String)>,
+    pub account: Option<AccountRow>,
 }
 
 /// The waiting pool from the rows of its query, in their order.
@@ -367,13 +427,13 @@ pub(super) fn waiting_pool(
                 profile: decode_profile(row.person, &row.profile)?,
                 practice: decode_practice(row.person, row.practice.as_deref())?,
                 accounts: Vec::new(),
+                dm_chats: Vec::new(),
             });
         }
-        if let (Some((platform, user)), Some(entry)) = (row.account, pool.last_mut()) {
-            entry.accounts.push(crate::domain::AccountRef::new(
-                decode_platform("accounts", &platform)?,
-                user,
-            ));
+        if let (Some(account), Some(entry)) = (row.account, pool.last_mut()) {
+            let (account, dm_chat) = account.decode()?;
+            entry.accounts.push(account);
+            entry.dm_chats.extend(dm_chat);
         }
     }
     Ok(pool)

@@ -62,10 +62,22 @@ pub struct LoadedPerson {
     pub created_at: DateTime<Utc>,
     pub profile: Profile,
     pub accounts: Vec<AccountRef>,
+    /// The private chats of those of their accounts whose private chat is known, in the
+    /// order of `accounts`.
+    pub dm_chats: Vec<DmChat>,
     /// The saved dialogue of the chat that was asked for, if any.
     pub dialogue: Option<StoredState>,
     /// Their practice record; the empty one if they have none yet.
     pub practice: Practice,
+}
+
+/// The private chat a platform account talks to the bot in, as it was last seen. It is
+/// stored, never derived from the account: on Telegram its id is the account's id, but a
+/// Discord DM channel has an id of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DmChat {
+    pub account: AccountRef,
+    pub chat: ChatKey,
 }
 
 /// What one conversation step writes.
@@ -310,9 +322,11 @@ pub struct WaitingEntry {
     /// Holds their matching side (`practice.partnering`): blocks, former partners,
     /// missed proposals, no-shows, and when they started waiting.
     pub practice: Practice,
-    /// Their platform accounts, oldest first: a wave proposes in the private chat of
-    /// the first (a private chat's id is the account's id on Telegram and the terminal).
+    /// Their platform accounts, oldest first.
     pub accounts: Vec<AccountRef>,
+    /// The private chats of those of their accounts whose private chat is known, oldest
+    /// account first: a wave proposes in the first.
+    pub dm_chats: Vec<DmChat>,
 }
 
 /// One matcher wave, for the record (missed waves are counted from it) and admins.
@@ -458,21 +472,28 @@ pub trait Store: Send + Sync + 'static {
         locale: crate::domain::Locale,
         now: DateTime<Utc>,
     ) -> Result<PersonId, StoreError> {
-        self.person_for_hashed_account(account, None, locale, now)
+        self.person_for_hashed_account(account, None, None, locale, now)
             .await
     }
 
     /// As [`Store::person_for_account`], and `hash` is the account's keyed hash: on first
     /// contact from an account with a [`Tombstone`], the person erased is created again,
     /// with their id and the tombstone's lists (or, if they are back already through
-    /// another of their accounts, this account joins them).
+    /// another of their accounts, this account joins them). `dm_chat`, the private chat
+    /// the contact came from (of the account's platform), is stored with an account it
+    /// creates; an account that exists already keeps what it has ([`Store::record_dm_chat`]
+    /// changes it).
     async fn person_for_hashed_account(
         &self,
         account: &AccountRef,
         hash: Option<&AccountHash>,
+        dm_chat: Option<&ChatKey>,
         locale: crate::domain::Locale,
         now: DateTime<Utc>,
     ) -> Result<PersonId, StoreError>;
+
+    /// Stores the private chat of an account (one that no longer exists is left alone).
+    async fn record_dm_chat(&self, dm_chat: &DmChat) -> Result<(), StoreError>;
 
     /// The person with their profile, accounts and the dialogue saved for `chat`;
     /// `None` if the person does not exist (any more).

@@ -10,10 +10,10 @@ use std::collections::HashSet;
 
 use super::batch::{self, BatchRows};
 use super::{
-    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, InboxUpdate, Leadership, LoadedPerson,
-    OutboxLease, PartneringStats, PersonCommit, PersonWrite, Quarantine, QuarantinedUpdate,
-    ReengagementStats, ReplayedUpdate, Report, Store, StoreError, StoredState, TimerLease,
-    UpdateKey, WaitingEntry, WaveRecord,
+    CommitOutcome, DeadLetter, DmChat, DueTimer, FiredTimerRef, InboxUpdate, Leadership,
+    LoadedPerson, OutboxLease, PartneringStats, PersonCommit, PersonWrite, Quarantine,
+    QuarantinedUpdate, ReengagementStats, ReplayedUpdate, Report, Store, StoreError, StoredState,
+    TimerLease, UpdateKey, WaitingEntry, WaveRecord,
 };
 
 /// The columns [`decode_timer_row`] reads, as a literal for `concat!`.
@@ -72,6 +72,7 @@ impl Store for PostgresStore {
         &self,
         account: &AccountRef,
         hash: Option<&AccountHash>,
+        dm_chat: Option<&ChatKey>,
         locale: Locale,
         now: DateTime<Utc>,
     ) -> Result<PersonId, StoreError> {
@@ -125,7 +126,8 @@ impl Store for PostgresStore {
         // returns (and locks) the account it committed. DO NOTHING would return no row and
         // need a second read that a concurrent erase could still slip in front of.
         let linked: Uuid = sqlx::query_scalar(
-            "INSERT INTO accounts (platform, platform_user_id, person_id, created_at) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO accounts (platform, platform_user_id, person_id, created_at, dm_chat_id) \
+             VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (platform, platform_user_id) DO UPDATE SET person_id = accounts.person_id \
              RETURNING person_id",
         )
@@ -133,6 +135,7 @@ impl Store for PostgresStore {
         .bind(&account.user_id)
         .bind(person.as_uuid())
         .bind(now)
+        .bind(batch::dm_chat_id(account, dm_chat))
         .fetch_one(&mut *tx)
         .await?;
         if linked != person.as_uuid() {
@@ -150,6 +153,21 @@ impl Store for PostgresStore {
         }
         tx.commit().await?;
         Ok(person)
+    }
+
+    async fn record_dm_chat(&self, dm_chat: &DmChat) -> Result<(), StoreError> {
+        let Some(chat_id) = batch::dm_chat_id(&dm_chat.account, Some(&dm_chat.chat)) else {
+            return Ok(());
+        };
+        sqlx::query(
+            "UPDATE accounts SET dm_chat_id = $1 WHERE platform = $2 AND platform_user_id = $3",
+        )
+        .bind(chat_id)
+        .bind(dm_chat.account.platform.as_str())
+        .bind(&dm_chat.account.user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn load_person(
@@ -626,7 +644,7 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin_with(BEGIN_READ).await?;
         let rows = sqlx::query(
             "SELECT q.person_id, p.profile::text AS profile, r.data::text AS data, \
-                    a.platform, a.platform_user_id \
+                    a.platform, a.platform_user_id, a.dm_chat_id \
              FROM match_queue q JOIN persons p ON p.id = q.person_id \
              LEFT JOIN practice r ON r.person_id = q.person_id \
              LEFT JOIN accounts a ON a.person_id = q.person_id \
@@ -637,13 +655,15 @@ impl Store for PostgresStore {
         .await?;
         tx.commit().await?;
         batch::waiting_pool(rows.iter().map(|row| {
-            let platform: Option<String> = row.try_get("platform")?;
-            let user: Option<String> = row.try_get("platform_user_id")?;
             Ok(batch::PoolRow {
                 person: PersonId::from_uuid(row.try_get("person_id")?),
                 profile: row.try_get("profile")?,
                 practice: row.try_get("data")?,
-                account: platform.zip(user),
+                account: batch::AccountRow::joined(
+                    row.try_get("platform")?,
+                    row.try_get("platform_user_id")?,
+                    row.try_get("dm_chat_id")?,
+                ),
             })
         }))
     }
@@ -867,25 +887,19 @@ async fn read_person(
     let profile = batch::decode_profile(person, &row.try_get::<String, _>("profile")?)?;
     let created_at: DateTime<Utc> = row.try_get("created_at")?;
 
-    let rows = sqlx::query("SELECT platform, platform_user_id FROM accounts WHERE person_id = $1")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut accounts = Vec::with_capacity(rows.len());
-    for row in rows {
-        let platform: String = row.try_get("platform")?;
-        let platform = Platform::parse(&platform).ok_or_else(|| StoreError::Corrupt {
-            table: "accounts",
-            reason: format!("unknown platform `{platform}` for {person}"),
-        })?;
-        accounts.push(AccountRef::new(
-            platform,
-            row.try_get::<String, _>("platform_user_id")?,
-        ));
-    }
-    // Sorted here rather than in SQL so both backends agree whatever the database collation.
-    accounts
-        .sort_by(|a, b| (a.platform.as_str(), &a.user_id).cmp(&(b.platform.as_str(), &b.user_id)));
+    let rows = sqlx::query(
+        "SELECT platform, platform_user_id, dm_chat_id FROM accounts WHERE person_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (accounts, dm_chats) = batch::decode_accounts(rows.iter().map(|row| {
+        Ok(batch::AccountRow {
+            platform: row.try_get("platform")?,
+            user_id: row.try_get("platform_user_id")?,
+            dm_chat_id: row.try_get("dm_chat_id")?,
+        })
+    }))?;
 
     let dialogue = sqlx::query(
         "SELECT schema_version, state FROM dialogues WHERE person_id = $1 AND platform = $2 AND chat_id = $3",
@@ -916,6 +930,7 @@ async fn read_person(
         created_at,
         profile,
         accounts,
+        dm_chats,
         dialogue,
         practice,
     }))

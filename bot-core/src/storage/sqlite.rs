@@ -14,10 +14,10 @@ use std::collections::HashSet;
 
 use super::batch::{self, BatchRows};
 use super::{
-    CommitOutcome, DeadLetter, DueTimer, FiredTimerRef, InboxUpdate, Leadership, LoadedPerson,
-    OutboxLease, PartneringStats, PersonCommit, PersonWrite, Quarantine, QuarantinedUpdate,
-    ReengagementStats, ReplayedUpdate, Report, Store, StoreError, StoredState, TimerLease,
-    UpdateKey, WaitingEntry, WaveRecord,
+    CommitOutcome, DeadLetter, DmChat, DueTimer, FiredTimerRef, InboxUpdate, Leadership,
+    LoadedPerson, OutboxLease, PartneringStats, PersonCommit, PersonWrite, Quarantine,
+    QuarantinedUpdate, ReengagementStats, ReplayedUpdate, Report, Store, StoreError, StoredState,
+    TimerLease, UpdateKey, WaitingEntry, WaveRecord,
 };
 use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Profile, ProposalId};
 use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
@@ -115,6 +115,7 @@ impl Store for SqliteStore {
         &self,
         account: &AccountRef,
         hash: Option<&AccountHash>,
+        dm_chat: Option<&ChatKey>,
         locale: Locale,
         now: DateTime<Utc>,
     ) -> Result<PersonId, StoreError> {
@@ -173,15 +174,35 @@ impl Store for SqliteStore {
                 .await?;
             }
         }
-        sqlx::query("INSERT INTO accounts (platform, platform_user_id, person_id, created_at) VALUES (?, ?, ?, ?)")
-            .bind(account.platform.as_str())
-            .bind(&account.user_id)
-            .bind(person.to_string())
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO accounts (platform, platform_user_id, person_id, created_at, dm_chat_id) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(account.platform.as_str())
+        .bind(&account.user_id)
+        .bind(person.to_string())
+        .bind(&at)
+        .bind(batch::dm_chat_id(account, dm_chat))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(person)
+    }
+
+    async fn record_dm_chat(&self, dm_chat: &DmChat) -> Result<(), StoreError> {
+        let Some(chat_id) = batch::dm_chat_id(&dm_chat.account, Some(&dm_chat.chat)) else {
+            return Ok(());
+        };
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "UPDATE accounts SET dm_chat_id = ? WHERE platform = ? AND platform_user_id = ?",
+        )
+        .bind(chat_id)
+        .bind(dm_chat.account.platform.as_str())
+        .bind(&dm_chat.account.user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn load_person(
@@ -687,7 +708,7 @@ impl Store for SqliteStore {
         // Accounts tied on created_at go by byte order, as PostgreSQL's COLLATE "C".
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
-            "SELECT q.person_id, p.profile, r.data, a.platform, a.platform_user_id \
+            "SELECT q.person_id, p.profile, r.data, a.platform, a.platform_user_id, a.dm_chat_id \
              FROM match_queue q JOIN persons p ON p.id = q.person_id \
              LEFT JOIN practice r ON r.person_id = q.person_id \
              LEFT JOIN accounts a ON a.person_id = q.person_id \
@@ -697,13 +718,15 @@ impl Store for SqliteStore {
         .await?;
         tx.commit().await?;
         batch::waiting_pool(rows.iter().map(|row| {
-            let platform: Option<String> = row.try_get("platform")?;
-            let user: Option<String> = row.try_get("platform_user_id")?;
             Ok(batch::PoolRow {
                 person: decode_person_id("match_queue", &row.try_get::<String, _>("person_id")?)?,
                 profile: row.try_get("profile")?,
                 practice: row.try_get("data")?,
-                account: platform.zip(user),
+                account: batch::AccountRow::joined(
+                    row.try_get("platform")?,
+                    row.try_get("platform_user_id")?,
+                    row.try_get("dm_chat_id")?,
+                ),
             })
         }))
     }
@@ -967,25 +990,19 @@ async fn read_person(
     let profile = batch::decode_profile(person, &row.try_get::<String, _>("profile")?)?;
     let created_at = decode_time("persons", &row.try_get::<String, _>("created_at")?)?;
 
-    let rows = sqlx::query("SELECT platform, platform_user_id FROM accounts WHERE person_id = ?")
-        .bind(&id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut accounts = Vec::with_capacity(rows.len());
-    for row in rows {
-        let platform: String = row.try_get("platform")?;
-        let platform = Platform::parse(&platform).ok_or_else(|| StoreError::Corrupt {
-            table: "accounts",
-            reason: format!("unknown platform `{platform}` for {person}"),
-        })?;
-        accounts.push(AccountRef::new(
-            platform,
-            row.try_get::<String, _>("platform_user_id")?,
-        ));
-    }
-    // Sorted here rather than in SQL so both backends agree whatever their collation.
-    accounts
-        .sort_by(|a, b| (a.platform.as_str(), &a.user_id).cmp(&(b.platform.as_str(), &b.user_id)));
+    let rows = sqlx::query(
+        "SELECT platform, platform_user_id, dm_chat_id FROM accounts WHERE person_id = ?",
+    )
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (accounts, dm_chats) = batch::decode_accounts(rows.iter().map(|row| {
+        Ok(batch::AccountRow {
+            platform: row.try_get("platform")?,
+            user_id: row.try_get("platform_user_id")?,
+            dm_chat_id: row.try_get("dm_chat_id")?,
+        })
+    }))?;
 
     let dialogue = sqlx::query(
         "SELECT schema_version, state FROM dialogues WHERE person_id = ? AND platform = ? AND chat_id = ?",
@@ -1016,6 +1033,7 @@ async fn read_person(
         created_at,
         profile,
         accounts,
+        dm_chats,
         dialogue,
         practice,
     }))

@@ -103,7 +103,13 @@ async fn erase_keeping_tombstone(
 /// The person `account` leads to, recognised by its keyed hash on first contact.
 async fn come_back(store: &dyn Store, key: &PrivacyKey, account: &AccountRef) -> PersonId {
     store
-        .person_for_hashed_account(account, Some(&key.account_hash(account)), Locale::En, now())
+        .person_for_hashed_account(
+            account,
+            Some(&key.account_hash(account)),
+            None,
+            Locale::En,
+            now(),
+        )
         .await
         .expect("first contact")
 }

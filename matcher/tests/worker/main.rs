@@ -13,7 +13,7 @@ use bot_core::config::Settings;
 use bot_core::domain::{
     AccountRef, Availability, Bio, CefrLevel, ChatKey, DayKind, DayPart, InterestId, LanguageCode,
     LevelChoice, Locale, PartnerStatus, PersonId, Platform, Practice, PracticeStyle,
-    PracticeStyles, Profile, Slot, TargetLanguage, Timezone,
+    PracticeStyles, Profile, Proposal, Slot, TargetLanguage, Timezone,
 };
 use bot_core::engine::{Event, Input};
 use bot_core::privacy::PrivacyKey;
@@ -27,6 +27,7 @@ on_both_backends!(
     a_wave_proposes_reciprocal_pairs_to_both_sides,
     the_spawned_worker_leads_alone_and_lets_go,
     someone_who_deletes_and_rejoins_meets_nobody_they_could_not_before,
+    a_proposal_goes_to_the_stored_private_chat_not_one_named_after_the_account,
 );
 
 fn settings() -> Settings {
@@ -69,7 +70,8 @@ fn profile(native: &str, learns: &str) -> Profile {
     profile
 }
 
-/// Someone with `profile` who waits since `since`; their private chat.
+/// Someone on Telegram with `profile` who waits since `since`; their private chat (on
+/// Telegram, the one with their user id).
 async fn waiting_person(
     store: &dyn Store,
     profile: Profile,
@@ -77,16 +79,29 @@ async fn waiting_person(
 ) -> (PersonId, ChatKey) {
     let user = format!("{}", uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000);
     let account = AccountRef::new(Platform::Telegram, user.clone());
+    let chat = ChatKey::new(Platform::Telegram, user);
+    let person = waiting_in(store, &account, &chat, profile, since).await;
+    (person, chat)
+}
+
+/// Someone who first wrote from `account` in the private chat `chat`, with `profile`,
+/// waiting since `since`.
+async fn waiting_in(
+    store: &dyn Store,
+    account: &AccountRef,
+    chat: &ChatKey,
+    profile: Profile,
+    since: DateTime<Utc>,
+) -> PersonId {
     let person = store
-        .person_for_account(&account, Locale::En, since)
+        .person_for_hashed_account(account, None, Some(chat), Locale::En, since)
         .await
         .expect("person");
-    let chat = ChatKey::new(Platform::Telegram, user);
-    change_person(store, person, &chat, Some(profile), |practice| {
+    change_person(store, person, chat, Some(profile), |practice| {
         practice.partnering.status = PartnerStatus::Waiting { since };
     })
     .await;
-    (person, chat)
+    person
 }
 
 /// English/Spanish and German/French learners: two pairs, and one person with nobody
@@ -274,6 +289,19 @@ async fn the_spawned_worker_leads_alone_and_lets_go(store: Arc<dyn Store>, _db: 
     conversations.store().close().await;
 }
 
+/// The proposal `person` holds; fails the test if they hold none.
+async fn proposal_held(store: &dyn Store, person: PersonId, chat: &ChatKey) -> Proposal {
+    let loaded = store
+        .load_person(person, chat)
+        .await
+        .expect("load")
+        .expect("exists");
+    match loaded.practice.partnering.status {
+        PartnerStatus::Proposed(proposal) => *proposal,
+        other => panic!("{person} holds no proposal: {other:?}"),
+    }
+}
+
 /// Writes the person's profile (if given) and `change` of their practice record.
 async fn change_person(
     store: &dyn Store,
@@ -374,20 +402,68 @@ async fn someone_who_deletes_and_rejoins_meets_nobody_they_could_not_before(
     let worker = MatcherWorker::new(conversations.clone(), &settings()).expect("config");
     let outcome = worker.run_wave(now()).await.expect("wave");
     assert_eq!((outcome.waiting, outcome.pairs), (4, 1), "{outcome:?}");
-    let loaded = store
-        .load_person(ben, &ben_chat)
-        .await
-        .expect("load")
-        .expect("exists");
-    let PartnerStatus::Proposed(proposal) = &loaded.practice.partnering.status else {
-        panic!(
-            "Ben has no proposal: {:?}",
-            loaded.practice.partnering.status
-        );
-    };
+    let proposal = proposal_held(&*store, ben, &ben_chat).await;
     assert_eq!(
         proposal.partner.person, emil,
         "only the stranger is proposed"
     );
+    conversations.store().close().await;
+}
+
+async fn a_proposal_goes_to_the_stored_private_chat_not_one_named_after_the_account(
+    store: Arc<dyn Store>,
+    _db: &TestDb,
+) {
+    // On Discord a DM channel has an id of its own, unlike Telegram's private chats.
+    let since = now() - chrono::Duration::hours(2);
+    let discord = AccountRef::new(Platform::Discord, "480011223344556677");
+    let dm = ChatKey::new(Platform::Discord, "1190000000000000042");
+    let ana = waiting_in(&*store, &discord, &dm, profile("en", "es"), since).await;
+    let (ben, ben_chat) = waiting_person(&*store, profile("es", "en"), since).await;
+    // Someone whose private chat was never seen (only ever in a group) is skipped.
+    let unseen = AccountRef::new(Platform::Discord, "480099999999999999");
+    let carl = store
+        .person_for_account(&unseen, Locale::En, since)
+        .await
+        .expect("person");
+    let carl_group = ChatKey::new(Platform::Discord, "guild-channel-7");
+    change_person(
+        &*store,
+        carl,
+        &carl_group,
+        Some(profile("en", "es")),
+        |practice| {
+            practice.partnering.status = PartnerStatus::Waiting { since };
+        },
+    )
+    .await;
+
+    let conversations = conversations(store.clone());
+    let worker = MatcherWorker::new(conversations.clone(), &settings()).expect("config");
+    let at = now();
+    let outcome = worker.run_wave(at).await.expect("wave");
+    assert_eq!((outcome.waiting, outcome.pairs), (2, 1), "{outcome:?}");
+
+    let proposal = proposal_held(&*store, ben, &ben_chat).await;
+    assert_eq!(proposal.partner.person, ana);
+    assert_eq!(
+        proposal.partner.chat, dm,
+        "Ben's answers go to Ana's DM channel"
+    );
+
+    let lease = OutboxLease {
+        owner: "test".to_owned(),
+        until: at + chrono::Duration::minutes(5),
+        platforms: Platform::ALL.to_vec(),
+    };
+    let queued = store.claim_outbox(&lease, at, 100).await.expect("claim");
+    let chats: Vec<&ChatKey> = queued.iter().map(|message| &message.chat).collect();
+    assert!(
+        chats.contains(&&dm),
+        "Ana's offer is in her DM channel: {chats:?}"
+    );
+    assert!(chats.contains(&&ben_chat), "{chats:?}");
+    let named_after_account = ChatKey::new(Platform::Discord, discord.user_id.clone());
+    assert!(!chats.contains(&&named_after_account), "{chats:?}");
     conversations.store().close().await;
 }
