@@ -455,6 +455,7 @@ async fn a_proposal_goes_to_the_stored_private_chat_not_one_named_after_the_acco
         owner: "test".to_owned(),
         until: at + chrono::Duration::minutes(5),
         platforms: Platform::ALL.to_vec(),
+        chats: Vec::new(),
     };
     let queued = store.claim_outbox(&lease, at, 100).await.expect("claim");
     let chats: Vec<&ChatKey> = queued.iter().map(|message| &message.chat).collect();

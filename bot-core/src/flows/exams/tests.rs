@@ -231,7 +231,22 @@ fn declining_the_proposed_level_keeps_the_profile() {
 
 #[test]
 fn toggles_and_orderings_can_change_until_sent_but_answers_cannot() {
-    let mut harness = in_german_placement();
+    // Each session draws and orders its own questions: take one that asks an ordering
+    // question after its first multiple-choice one, as this walk needs.
+    let mut harness = (0..100)
+        .map(|_| in_german_placement())
+        .find(|harness| {
+            let asked = asked(harness);
+            let first_multiple = asked
+                .iter()
+                .position(|question| matches!(question.kind, QuestionKind::Multiple { .. }));
+            first_multiple.is_some_and(|first| {
+                asked[first..]
+                    .iter()
+                    .any(|question| matches!(question.kind, QuestionKind::Ordering { .. }))
+            })
+        })
+        .expect("some session asks an ordering question after a multiple-choice one");
     let (_, session, _) = exam_of(&harness);
     // On to the first multiple-choice question.
     while !matches!(
