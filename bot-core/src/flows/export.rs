@@ -11,8 +11,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::domain::{
-    PartnerRef, PartnerStatus, Partnering, Partnership, PastPartnership, PersonId, Practice,
-    Proposal,
+    Enrollment, Locale, PartnerRef, PartnerStatus, Partnering, Partnership, PastPartnership,
+    PersonId, Practice, Profile, Proposal,
 };
 use crate::engine::{Attachment, Context, DialogueState, PersonView, Reply, Transition};
 
@@ -23,8 +23,8 @@ pub fn export(
     now: DateTime<Utc>,
 ) -> Transition {
     let locale = super::locale_of(&state, person);
-    let content =
-        serde_json::to_string_pretty(&document(&state, person, now)).unwrap_or_else(|error| {
+    let content = serde_json::to_string_pretty(&document(cx, locale, &state, person, now))
+        .unwrap_or_else(|error| {
             // Serialising plain data cannot fail; should it, the person still gets an answer.
             tracing::error!(%error, "export could not be serialised");
             "{}".to_owned()
@@ -40,17 +40,25 @@ pub fn export(
     transition
 }
 
-/// The export document.
-fn document(state: &DialogueState, person: &PersonView<'_>, now: DateTime<Utc>) -> Value {
+/// The export document. What the bot shows the person in words (availability, the
+/// course day) is written the way the profile card and /progress show it, so the two
+/// agree.
+fn document(
+    cx: &Context,
+    locale: Locale,
+    state: &DialogueState,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Value {
     let mut partners = Partners::default();
     json!({
-        "format": "lexbot-export/2",
+        "format": "lexbot-export/3",
         "exported_at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
         "person_id": person.id.to_string(),
         "created_at": person.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         "accounts": person.accounts,
-        "profile": person.profile,
-        "practice": practice(person.practice, &mut partners),
+        "profile": profile(cx, locale, person.profile),
+        "practice": practice(cx, person.practice, &mut partners),
         "conversation": conversation(state, &mut partners),
     })
 }
@@ -93,7 +101,55 @@ impl Partners {
     }
 }
 
-fn practice(practice: &Practice, partners: &mut Partners) -> Value {
+/// The profile as stored, but availability as the slot names the profile card shows
+/// instead of the bit set it is kept as.
+fn profile(cx: &Context, locale: Locale, profile: &Profile) -> Value {
+    let mut value = serde_json::to_value(profile).unwrap_or_else(|error| {
+        tracing::error!(%error, "profile could not be exported");
+        Value::Null
+    });
+    if let Some(fields) = value.as_object_mut() {
+        let slots: Vec<String> = profile
+            .availability
+            .slots()
+            .map(|slot| super::questions::slot_label(cx, locale, slot))
+            .collect();
+        fields.insert("availability".to_owned(), json!(slots));
+    }
+    value
+}
+
+/// The course followed, its day counted from 1 as /progress counts it.
+fn course(cx: &Context, enrollment: &Enrollment) -> Value {
+    let Enrollment {
+        course,
+        language,
+        time,
+        day,
+        delivered_at,
+        resolved,
+        started_at,
+        steps_done,
+        steps_skipped,
+        unanswered_deliveries,
+    } = enrollment;
+    let days = cx.content.course(course).map(|known| known.days.len());
+    json!({
+        "course": course,
+        "language": language,
+        "time": time,
+        "day": day + 1,
+        "days": days,
+        "delivered_at": delivered_at,
+        "resolved": resolved,
+        "started_at": started_at,
+        "steps_done": steps_done,
+        "steps_skipped": steps_skipped,
+        "unanswered_deliveries": unanswered_deliveries,
+    })
+}
+
+fn practice(cx: &Context, practice: &Practice, partners: &mut Partners) -> Value {
     let Practice {
         reminders,
         next_reminder_id,
@@ -111,7 +167,7 @@ fn practice(practice: &Practice, partners: &mut Partners) -> Value {
         "reminders": reminders,
         "next_reminder_id": next_reminder_id,
         "quiet_hours": quiet_hours,
-        "course": course,
+        "course": course.as_ref().map(|enrollment| self::course(cx, enrollment)),
         "finished_courses": finished_courses,
         "exam": exam,
         "next_exam_session": next_exam_session,
@@ -300,6 +356,34 @@ mod tests {
             json["practice"]["partnering"]["status"],
             serde_json::json!({ "status": "idle" })
         );
+    }
+
+    #[test]
+    fn export_shows_availability_by_name_and_the_course_day_as_progress_does() {
+        let harness = run(&format!(
+            r#"{ONBOARDING}
+            > /courses
+            > [First conversations]
+            > [German]
+            > 8:15
+            < day 1 of 7: Greetings
+            > /progress
+            < “First conversations”: day 1 of 7
+            > /export
+            < Here is everything I store about you
+            < "Weekday evenings"
+            "#
+        ));
+        let attachment = harness.replies[0].attachment.as_ref().expect("a JSON file");
+        let json: Value = serde_json::from_str(&attachment.content).expect("valid JSON");
+        assert_eq!(
+            json["profile"]["availability"],
+            json!(["Weekday evenings", "Weekend mornings"])
+        );
+        let course = &json["practice"]["course"];
+        assert_eq!(course["course"], "first-conversations");
+        assert_eq!(course["day"], 1);
+        assert_eq!(course["days"], 7);
     }
 
     #[test]
