@@ -250,6 +250,11 @@ exam-review = ❌ To look at again:
 exam-review-line = • { $prompt }
   { $explanation }
 exam-cancelled = The test is stopped; no result is recorded.
+exam-cancel-confirm = Stop the test? { $count ->
+        [one] The answer given so far
+       *[other] The { $count } answers given so far
+    } would be lost, and no result is recorded.
+button-exam-stop = Stop the test
 exam-abandoned = The test was closed after { $minutes } minutes without an answer; no result is recorded. You can start again any time.
 exam-time-up = ⏰ Time is up! Questions left unanswered count as wrong.
 exam-result = 📊 { $title }: { $correct } of { $total } right.

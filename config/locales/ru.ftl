@@ -317,6 +317,12 @@ exam-review = ❌ Что стоит повторить:
 exam-review-line = • { $prompt }
   { $explanation }
 exam-cancelled = Тест остановлен, результат не сохранён.
+exam-cancel-confirm = Остановить тест? { $count } { $count ->
+        [one] ответ, который вы уже дали, пропадёт
+        [few] ответа, которые вы уже дали, пропадут
+       *[other] ответов, которые вы уже дали, пропадут
+    }, а результат не сохранится.
+button-exam-stop = Остановить тест
 exam-abandoned = Тест закрыт: { $minutes } { $minutes ->
         [one] минуту
         [few] минуты

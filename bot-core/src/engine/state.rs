@@ -85,6 +85,10 @@ pub struct ExamSession {
     /// The options toggled (multiple choice) or put in order so far (ordering) for the
     /// current question, as indices into its options.
     pub picked: Vec<usize>,
+    /// /cancel came after answers were given and waits for "Stop the test" or
+    /// "Continue"; the question stays as it was meanwhile. Absent in older saved states.
+    #[serde(default)]
+    pub confirming_cancel: bool,
     pub started_at: DateTime<Utc>,
     pub deadline: DateTime<Utc>,
     pub last_answer_at: DateTime<Utc>,

@@ -228,6 +228,7 @@ pub fn start(
         current: 0,
         results: Vec::new(),
         picked: Vec::new(),
+        confirming_cancel: false,
         started_at: now,
         deadline,
         last_answer_at: now,
@@ -261,18 +262,82 @@ pub fn start(
         )))
 }
 
-/// The question on screen, for /help, a reopened chat, or after a wrong input.
+/// The question on screen (or the question whether to stop, while /cancel waits for
+/// an answer), for /help, a reopened chat, or after a wrong input.
 pub fn prompt(
     cx: &Context,
     locale: Locale,
     running: &ExamSession,
     now: DateTime<Utc>,
 ) -> Vec<Reply> {
+    if running.confirming_cancel {
+        return vec![cancel_question(cx, locale, running)];
+    }
     cx.content
         .exam(&running.exam)
         .map(|exam| question_reply(cx, locale, exam, running, now))
         .into_iter()
         .collect()
+}
+
+/// Whether to stop a test with answers given, which stopping throws away. Its buttons
+/// carry the session and question like the question's, so they are refused once the
+/// test has moved on.
+fn cancel_question(cx: &Context, locale: Locale, running: &ExamSession) -> Reply {
+    let data = |action: &str| format!("ex:{}:{}:{action}", running.session, running.current);
+    Reply::text(cx.tf(
+        locale,
+        "exam-cancel-confirm",
+        &[("count", running.results.len().into())],
+    ))
+    .with_keyboard(Keyboard::Choice(vec![
+        Button::new(cx.t(locale, "button-exam-stop"), data(CANCEL_STOP)),
+        Button::new(cx.t(locale, "button-continue"), data(CANCEL_CONTINUE)),
+    ]))
+}
+
+/// The actions of [`cancel_question`]'s buttons; no question's action starts with `x`.
+const CANCEL_STOP: &str = "xs";
+const CANCEL_CONTINUE: &str = "xc";
+
+/// An input while the question whether to stop the test is on screen: only its two
+/// buttons answer it.
+fn handle_cancel_question(
+    cx: &Context,
+    mut running: ExamSession,
+    exam: &Exam,
+    person: &PersonView<'_>,
+    input: &Input,
+    now: DateTime<Utc>,
+) -> Transition {
+    let locale = person.profile.locale;
+    let again = |running: ExamSession, note: String| {
+        super::ask_again(cx, DialogueState::Exam(running), person, now, note)
+    };
+    match input {
+        Input::Button(data) => match parse_button(data) {
+            Some((session, number, action))
+                if session == running.session && number == running.current =>
+            {
+                match action {
+                    CANCEL_STOP => stopped(cx, running, exam, person, now),
+                    CANCEL_CONTINUE => {
+                        running.confirming_cancel = false;
+                        let reply = question_reply(cx, locale, exam, &running, now);
+                        Transition::to(DialogueState::Exam(running)).reply(reply)
+                    }
+                    _ => again(running, cx.t(locale, "error-use-buttons")),
+                }
+            }
+            _ => again(running, cx.t(locale, "stale-button")),
+        },
+        Input::Text(_) => again(running, cx.t(locale, "error-use-buttons")),
+        Input::Unsupported => again(running, cx.t(locale, "error-unsupported-message")),
+        _ => {
+            let reply = cancel_question(cx, locale, &running);
+            Transition::to(DialogueState::Exam(running)).reply(reply)
+        }
+    }
 }
 
 fn question_reply(
@@ -387,6 +452,9 @@ pub fn handle(
             Vec::new(),
         );
     };
+    if running.confirming_cancel {
+        return handle_cancel_question(cx, running, exam, person, input, now);
+    }
     let again = |running: ExamSession, note: String| {
         super::ask_again(cx, DialogueState::Exam(running), person, now, note)
     };
@@ -744,26 +812,44 @@ fn finish(
 }
 
 /// /cancel during an exam: it ends without a result.
+/// /cancel in an exam: with answers given, which stopping throws away, it first asks
+/// whether to stop (a second /cancel stops); before any answer it stops at once.
 pub fn cancel(
     cx: &Context,
-    running: ExamSession,
+    mut running: ExamSession,
     person: &PersonView<'_>,
     now: DateTime<Utc>,
 ) -> Transition {
+    if !running.results.is_empty() && !running.confirming_cancel {
+        running.confirming_cancel = true;
+        let question = cancel_question(cx, person.profile.locale, &running);
+        return Transition::to(DialogueState::Exam(running)).reply(question);
+    }
     match cx.content.exam(&running.exam) {
-        Some(exam) => finish(
-            cx,
-            running,
-            exam,
-            ExamEnd::Cancelled,
-            person,
-            now,
-            Vec::new(),
-        ),
+        Some(exam) => stopped(cx, running, exam, person, now),
         None => {
             Transition::to(DialogueState::Idle).say(cx.t(person.profile.locale, "exam-cancelled"))
         }
     }
+}
+
+/// The test stopped by the person: recorded as stopped, with no result.
+fn stopped(
+    cx: &Context,
+    running: ExamSession,
+    exam: &Exam,
+    person: &PersonView<'_>,
+    now: DateTime<Utc>,
+) -> Transition {
+    finish(
+        cx,
+        running,
+        exam,
+        ExamEnd::Cancelled,
+        person,
+        now,
+        Vec::new(),
+    )
 }
 
 /// Before any input: an exam on screen whose time ran out ends first (its timer may not

@@ -111,6 +111,16 @@ pub(crate) fn answer(harness: &mut Harness, right: bool) {
     }
 }
 
+/// How each exam the person took ended, oldest first.
+fn ends(harness: &Harness) -> Vec<ExamEnd> {
+    harness
+        .practice
+        .exam_history
+        .iter()
+        .map(|record| record.end)
+        .collect()
+}
+
 fn german_level(harness: &Harness) -> Option<LevelChoice> {
     harness
         .profile
@@ -427,13 +437,7 @@ fn an_exam_left_unanswered_is_closed_by_its_timer() {
         < stopped
     "#,
     );
-    let ends: Vec<ExamEnd> = harness
-        .practice
-        .exam_history
-        .iter()
-        .map(|r| r.end)
-        .collect();
-    assert_eq!(ends, [ExamEnd::Abandoned, ExamEnd::Cancelled]);
+    assert_eq!(ends(&harness), [ExamEnd::Abandoned, ExamEnd::Cancelled]);
     assert!(
         harness
             .timers
@@ -761,4 +765,101 @@ fn a_failed_step_exam_is_retaken_after_a_cool_down_with_other_questions_shuffled
         "the retake asks the same questions in the same order"
     );
     run_on(harness, "< Passed — the step is done.\n");
+}
+
+#[test]
+fn cancel_after_answers_asks_first_and_continue_loses_nothing() {
+    let mut harness = in_german_placement();
+    answer(&mut harness, true);
+    answer(&mut harness, false);
+    let (_, session, _) = exam_of(&harness);
+    let question_three = on_screen(&harness)
+        .expect("a question on screen")
+        .prompt
+        .clone();
+    let mut harness = run_on(
+        harness,
+        r#"
+        > /cancel
+        < Stop the test? The 2 answers given so far would be lost
+        < [Stop the test]
+        < [Continue]
+        ! The test is stopped
+        = exam
+        > my answer is this
+        < Please answer with the buttons below.
+        < Stop the test?
+        > <resume>
+        < Stop the test?
+        > [Continue]
+        < question 3 of 24
+        ! Stop the test?
+        = exam
+    "#,
+    );
+    let replies: Vec<&str> = harness.replies.iter().map(|r| r.text.as_str()).collect();
+    assert!(
+        replies.iter().any(|text| text.contains(&question_three)),
+        "{replies:?}"
+    );
+    let DialogueState::Exam(running) = &harness.state else {
+        panic!("not in an exam: {:?}", harness.state);
+    };
+    assert_eq!(running.results, [true, false]);
+    assert_eq!(running.current, 2);
+    assert!(!running.confirming_cancel);
+    assert!(harness.practice.exam.is_some());
+    // The Stop button of the question answered by "Continue" stops nothing.
+    press(&mut harness, session, 2, "xs");
+    let harness = run_on(harness, "= exam\n");
+    assert!(harness.practice.exam_history.is_empty());
+    let mut harness = harness;
+    answer(&mut harness, true);
+    let harness = run_on(
+        harness,
+        r#"
+        > /cancel
+        < The 3 answers given so far
+        > [Stop the test]
+        < The test is stopped; no result is recorded.
+        = idle
+        > /progress
+        < stopped
+    "#,
+    );
+    assert_eq!(ends(&harness), [ExamEnd::Cancelled]);
+    assert!(harness.practice.exam.is_none());
+}
+
+#[test]
+fn cancel_twice_stops_and_cancel_before_any_answer_stops_at_once() {
+    let mut harness = in_german_placement();
+    answer(&mut harness, true);
+    let harness = run_on(
+        harness,
+        r#"
+        > /cancel
+        < Stop the test? The answer given so far would be lost
+        > /cancel
+        < The test is stopped; no result is recorded.
+        = idle
+        > /placement German
+        < question 1 of 24
+        > /cancel
+        < The test is stopped; no result is recorded.
+        ! Stop the test?
+        = idle
+    "#,
+    );
+    assert_eq!(harness.practice.exam_history.len(), 2);
+}
+
+#[test]
+fn an_exam_saved_before_cancel_asked_first_is_still_read() {
+    let harness = in_german_placement();
+    let mut saved = serde_json::to_value(&harness.state).expect("serialisable");
+    let fields = saved.as_object_mut().expect("an object");
+    assert!(fields.remove("confirming_cancel").is_some(), "{fields:?}");
+    let read: DialogueState = serde_json::from_value(saved).expect("an older state reads");
+    assert_eq!(read, harness.state);
 }
