@@ -222,8 +222,7 @@ fn two_terminals_find_each_other_practise_and_get_a_reminder_when_due() {
     )
     .expect("written");
     let mut ana = quick_chat(&db, &config, "ana");
-    // Ben starts once Ana's process created the database: two processes migrating a
-    // new SQLite file at the same moment can collide.
+    // Ana's terminal greets first; the two processes share one new SQLite file.
     ana.expect("Send /start");
     let mut ben = quick_chat(&db, &config, "ben");
     onboard(&mut ana, "Spanish", "English", "B2", "Madrid");

@@ -82,6 +82,8 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             // Checkpoints run in the background instead (see checkpoint_in_background).
             .pragma("wal_autocheckpoint", "0");
+        // Held until the schema is up to date (dropping the file releases the lock).
+        let _migrating = lock_for_migrations(options.get_filename()).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
@@ -1589,9 +1591,58 @@ fn decode_time(table: &'static str, raw: &str) -> Result<DateTime<Utc>, StoreErr
         })
 }
 
+/// An exclusive lock on a file beside the database, held while this process creates or
+/// migrates it: SQLx's SQLite migrator takes none, so two processes opening a new file
+/// at once (two `lexbot chat` terminals) would both create the schema and one would fail
+/// with "table persons already exists". `None` for an in-memory database.
+async fn lock_for_migrations(
+    database: &std::path::Path,
+) -> Result<Option<std::fs::File>, StoreError> {
+    if database.as_os_str().is_empty() || database == std::path::Path::new(":memory:") {
+        return Ok(None);
+    }
+    let mut lock_path = database.as_os_str().to_owned();
+    lock_path.push(".migrate-lock");
+    let locked = tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(std::io::Error::other)
+    .and_then(|locked| locked)
+    .map_err(sqlx::Error::Io)?;
+    Ok(Some(locked))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn several_openers_may_create_one_new_file_at_once() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("new.db").display());
+            let opening: Vec<_> = (0..4)
+                .map(|_| {
+                    let url = url.clone();
+                    tokio::spawn(async move { SqliteStore::open(&url).await })
+                })
+                .collect();
+            for opened in opening {
+                let store = opened
+                    .await
+                    .expect("joined")
+                    .expect("every opener gets the migrated database");
+                store.pool.close().await;
+            }
+        }
+    }
 
     #[test]
     fn rows_go_in_power_of_two_chunks_in_order() {
