@@ -71,7 +71,11 @@ impl LocalTime {
 pub(crate) fn clock_digits<'a>(text: &'a str, separators: &[char]) -> Option<(&'a str, &'a str)> {
     let (hours, minutes) = match text.split_once(separators) {
         Some(parts) => parts,
-        None if text.chars().count() == 4 => text.split_at(text.char_indices().nth(2)?.0),
+        None if text.chars().count() == 4 => {
+            // After the second character, wherever its bytes end.
+            let boundary = text.char_indices().nth(2)?.0;
+            (text.get(..boundary)?, text.get(boundary..)?)
+        }
         None => (text, "00"),
     };
     let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
