@@ -79,8 +79,8 @@ pub struct TimerEvent {
 /// What became of one event.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Handled {
-    /// What the step said. For platform chats these are already queued in the outbox;
-    /// the local terminal shows them itself.
+    /// What the step said; already queued in the outbox, which every chat's messages go
+    /// through (the terminal's too).
     pub replies: Vec<Reply>,
     /// The update was handled before (a redelivery), or the timer was already fired,
     /// moved or cancelled: nothing was done again.

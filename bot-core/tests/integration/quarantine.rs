@@ -145,6 +145,18 @@ async fn replays_count_attempts_and_a_given_up_update_leaves_the_inbox(
     assert_eq!(webhook.payload, None);
 }
 
+/// The person behind a Telegram user of these tests.
+async fn person_of(store: &dyn Store, user: &str) -> bot_core::domain::PersonId {
+    store
+        .person_for_account(
+            &AccountRef::new(Platform::Telegram, user),
+            Locale::En,
+            now(),
+        )
+        .await
+        .expect("person")
+}
+
 fn incoming(user: &str, text: &str) -> Incoming {
     Incoming::new(
         AccountRef::new(Platform::Telegram, user),
@@ -161,14 +173,7 @@ async fn a_commit_the_database_refuses_fails_only_its_person(store: Arc<dyn Stor
             .await
             .expect("first step commits");
     }
-    let ana = store
-        .person_for_account(
-            &AccountRef::new(Platform::Telegram, "ana"),
-            Locale::En,
-            now(),
-        )
-        .await
-        .expect("ana");
+    let ana = person_of(&*store, "ana").await;
     // Every commit bumps the person's version: refuse Ana's, and only hers.
     db.refuse_commits_of(ana).await;
 
@@ -251,15 +256,7 @@ async fn a_panicking_step_is_quarantined_and_erased_with_its_person(
     assert!(again[0].as_ref().expect("handled").duplicate);
 
     // Ana's /delete_me takes the record of her update with her.
-    let ana = store
-        .person_for_account(
-            &AccountRef::new(Platform::Telegram, "ana"),
-            Locale::En,
-            now(),
-        )
-        .await
-        .expect("ana")
-        .to_string();
+    let ana = person_of(&*store, "ana").await.to_string();
     assert!(
         db.columns_mentioning(&ana)
             .await
