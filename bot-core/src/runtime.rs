@@ -15,18 +15,18 @@
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Practice, Profile};
+use crate::domain::{AccountRef, ChatKey, Locale, PersonId, Platform, Practice, Profile};
 use crate::engine::{
     self, ChatKind, Context, DialogueState, Effect, Event, FiredTimer, Input, PersonView, Reply,
     STATE_SCHEMA_VERSION,
 };
-use crate::outbox::{self, OnBlocked, OutboxFeed};
+use crate::outbox::{self, OnBlocked, OutboxFeed, PlatformLimits};
 use crate::privacy::PrivacyKey;
 use crate::storage::{
     CommitOutcome, DmChat, FiredTimerRef, LoadedPerson, OutboxLease, PersonCommit, PersonWrite,
@@ -118,7 +118,7 @@ pub struct Conversations {
 struct Shared {
     store: Arc<dyn Store>,
     /// Replaced whole when an admin reloads the content pack; each step reads one.
-    context: std::sync::RwLock<Arc<Context>>,
+    context: RwLock<Arc<Context>>,
     /// Where admins' requests go (the admin desk, `crate::admin`), once it runs.
     desk: Mutex<Option<mpsc::UnboundedSender<AdminTask>>>,
     /// Signalled when an admin asks for a matcher wave now (/match_now); the matcher of
@@ -127,6 +127,8 @@ struct Shared {
     /// Where committed platform messages go; without one they wait in the outbox for a
     /// dispatcher to claim them.
     feed: Mutex<Option<OutboxFeed>>,
+    /// What one message may carry on each platform, as its adapter declared.
+    platform_limits: RwLock<HashMap<Platform, PlatformLimits>>,
     /// Signalled when a commit wrote peer messages, which are due at once: a scheduler
     /// worker of this process delivers them without waiting for its next poll.
     peer_messages: Arc<Notify>,
@@ -144,6 +146,15 @@ impl Shared {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    fn platform_limits(&self, platform: Platform) -> PlatformLimits {
+        self.platform_limits
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&platform)
+            .copied()
+            .unwrap_or(PlatformLimits::UNDECLARED)
     }
 }
 
@@ -180,10 +191,11 @@ impl Conversations {
     ) -> Self {
         let shared = Arc::new(Shared {
             store,
-            context: std::sync::RwLock::new(context),
+            context: RwLock::new(context),
             desk: Mutex::new(None),
             wave_requests: Arc::new(Notify::new()),
             feed: Mutex::new(None),
+            platform_limits: RwLock::new(HashMap::new()),
             peer_messages: Arc::new(Notify::new()),
             privacy,
             #[cfg(feature = "fault-injection")]
@@ -293,9 +305,11 @@ impl Conversations {
                 attempts: *attempts,
                 reason: reason.to_owned(),
             });
-            if let Some(max_chars) = outbox::max_message_chars(incoming.chat.platform)
-                && told.insert(&incoming.chat)
-            {
+            if told.insert(&incoming.chat) {
+                let max_chars = self
+                    .shared
+                    .platform_limits(incoming.chat.platform)
+                    .max_message_chars;
                 let apology = self.internal_error_reply(incoming.event.client_language.as_deref());
                 notices.extend(outbox::messages_for(
                     &incoming.chat,
@@ -315,6 +329,22 @@ impl Conversations {
             .store
             .quarantine_updates(&quarantine, &notices, now)
             .await?)
+    }
+
+    /// Records what one message may carry on `platform` (its adapter's declaration);
+    /// replies for its chats are split to fit from the next step on.
+    pub fn declare_platform_limits(&self, platform: Platform, limits: PlatformLimits) {
+        self.shared
+            .platform_limits
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(platform, limits);
+    }
+
+    /// What one message may carry on `platform`: its adapter's declaration, or
+    /// [`PlatformLimits::UNDECLARED`] when no adapter of this process serves it.
+    pub fn platform_limits(&self, platform: Platform) -> PlatformLimits {
+        self.shared.platform_limits(platform)
     }
 
     /// Hands messages to this dispatcher as soon as they are committed.
@@ -772,17 +802,15 @@ async fn round(
             let item = &items[i];
             match step.run(shared, item) {
                 Ok(replies) => {
-                    let delivers = outbox::max_message_chars(item.chat.platform);
-                    if let Some(max_chars) = delivers {
-                        let about = (!step.erased).then_some(person);
-                        step.outbox.extend(outbox::messages_for(
-                            &item.chat,
-                            about,
-                            &replies,
-                            item.origin_message.as_deref(),
-                            max_chars,
-                        ));
-                    }
+                    let max_chars = shared.platform_limits(item.chat.platform).max_message_chars;
+                    let about = (!step.erased).then_some(person);
+                    step.outbox.extend(outbox::messages_for(
+                        &item.chat,
+                        about,
+                        &replies,
+                        item.origin_message.as_deref(),
+                        max_chars,
+                    ));
                     if let Some(key) = &item.update {
                         step.processed.push(key.clone());
                     }

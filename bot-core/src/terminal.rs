@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::app::{Adapter, Connection};
+use crate::app::{Adapter, Connection, PlatformLimits};
 use crate::domain::{AccountRef, ChatKey, Locale, Platform};
 use crate::engine::{ChatKind, Event, Input, Keyboard, Reply};
 use crate::outbox::{Delivery, OutboxMessage, PlatformSender, RateLimits};
@@ -21,6 +21,13 @@ use crate::runtime::{Conversations, Incoming};
 
 /// Typed instead of a message: leaves the chat (so does end of input, Ctrl-D).
 pub const QUIT: &str = "/quit";
+
+/// A terminal has no limit of its own; long texts come in parts of a few screens, and
+/// buttons are numbers that map to data of any length.
+const TERMINAL_LIMITS: PlatformLimits = PlatformLimits {
+    max_message_chars: 4096,
+    max_button_data: usize::MAX,
+};
 
 /// Renders messages and maps typed numbers back to the buttons on screen.
 #[derive(Debug, Default)]
@@ -149,6 +156,7 @@ impl Adapter for LocalAdapter {
             sender: Arc::new(sender),
             routes: None,
             identity: self.chat().chat_id,
+            limits: TERMINAL_LIMITS,
         })
     }
 

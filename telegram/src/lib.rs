@@ -16,7 +16,7 @@ mod webhook;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bot_core::app::{Adapter, Connection};
+use bot_core::app::{Adapter, Connection, PlatformLimits};
 use bot_core::config::{ConfigError, Secret, Settings};
 use bot_core::domain::Locale;
 use bot_core::engine::Context;
@@ -30,6 +30,13 @@ use teloxide::types::BotCommand;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
+
+/// A Bot API message carries at most 4,096 characters of text, and a button at most 64
+/// bytes of callback_data.
+pub const TELEGRAM_LIMITS: PlatformLimits = PlatformLimits {
+    max_message_chars: 4096,
+    max_button_data: 64,
+};
 
 pub use bot_core::ingest::MAX_UPDATE_ATTEMPTS;
 pub use convert::{Converted, convert};
@@ -186,6 +193,7 @@ impl Adapter for TelegramAdapter {
             sender,
             routes,
             identity,
+            limits: TELEGRAM_LIMITS,
         })
     }
 

@@ -16,7 +16,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::{Secrets, Settings};
-use crate::outbox::{Dispatcher, DispatcherConfig, DispatcherHandle, PlatformSender};
+use crate::engine::MAX_BUTTON_DATA;
+use crate::outbox::{
+    Dispatcher, DispatcherConfig, DispatcherHandle, PlatformLimits, PlatformSender,
+};
 use crate::runtime::Conversations;
 use crate::scheduler::SchedulerHandle;
 
@@ -46,6 +49,9 @@ pub struct Connection {
     pub routes: Option<axum::Router>,
     /// Who it is on the platform, for the start-up log ("@lexbot_bot").
     pub identity: String,
+    /// What one message may carry there: replies are split to fit before they are
+    /// queued, and buttons must carry the engine's longest callback data.
+    pub limits: PlatformLimits,
 }
 
 /// Something that runs beside the adapters on the same runtime (the embedded matcher).
@@ -212,6 +218,16 @@ impl ApplicationBuilder {
                 .connect(&conversations)
                 .await
                 .with_context(|| format!("starting the {} adapter", adapter.name()))?;
+            let platform = connection.sender.platform();
+            if connection.limits.max_button_data < MAX_BUTTON_DATA {
+                anyhow::bail!(
+                    "the {} adapter's buttons carry {} bytes of data; lexbot's flows need {}",
+                    adapter.name(),
+                    connection.limits.max_button_data,
+                    MAX_BUTTON_DATA
+                );
+            }
+            conversations.declare_platform_limits(platform, connection.limits);
             senders.push(connection.sender);
             routes.extend(connection.routes);
             identities.push((adapter.name(), connection.identity));

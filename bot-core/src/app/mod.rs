@@ -3,6 +3,7 @@
 
 mod application;
 
+pub use crate::outbox::PlatformLimits;
 pub use application::{
     Adapter, Application, ApplicationBuilder, Connection, RunningService, Service,
 };

@@ -43,7 +43,9 @@ pub struct Attachment {
     pub content: String,
 }
 
-/// Telegram's callback_data limit, the tightest of our platforms.
+/// The longest button data the engine makes, in bytes: every adapter's buttons must
+/// carry at least this much (checked when it connects), so flows never depend on the
+/// platform.
 pub const MAX_BUTTON_DATA: usize = 64;
 
 impl Reply {

@@ -19,6 +19,7 @@ pub use dispatcher::{
     Delivery, Dispatcher, DispatcherConfig, DispatcherHandle, OnBlocked, OutboxFeed, PlatformSender,
 };
 pub use limits::{RateLimits, TokenBucket, TokenBucketSpec};
+
 pub use split::split_text;
 
 /// What to do with a message on its platform.
@@ -70,16 +71,26 @@ pub struct OutboxStats {
     pub dead: u64,
 }
 
-/// The longest text one message may carry on a platform (the terminal has no limit of
-/// its own; it takes Telegram's, so long texts read the same there), or `None` for a
-/// platform not served through the outbox.
-pub fn max_message_chars(platform: crate::domain::Platform) -> Option<usize> {
-    use crate::domain::Platform;
-    match platform {
-        Platform::Telegram => Some(4096),
-        Platform::Discord => Some(2000),
-        Platform::Local => Some(4096),
-    }
+/// What one message may carry on a platform, declared by its adapter when it connects
+/// ([`crate::app::Connection::limits`]): long texts are split to fit before they are
+/// queued, and an adapter whose buttons cannot carry the engine's callback data is
+/// refused at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformLimits {
+    /// The longest text of one message, in characters.
+    pub max_message_chars: usize,
+    /// The longest button data (callback data, custom id) the platform takes, in bytes.
+    pub max_button_data: usize,
+}
+
+impl PlatformLimits {
+    /// Used for a platform no adapter of this process declared (a matcher process queues
+    /// proposals for chats another process sends): small enough for every platform
+    /// lexbot speaks, so the sending process never has to split again.
+    pub const UNDECLARED: PlatformLimits = PlatformLimits {
+        max_message_chars: 2000,
+        max_button_data: crate::engine::MAX_BUTTON_DATA,
+    };
 }
 
 /// Turns a step's replies into outbox messages for `chat`: long texts are split into

@@ -2,6 +2,9 @@
 //! temp-dir SQLite file, or a fresh PostgreSQL database on the server
 //! `LEXBOT_TEST_POSTGRES_URL` names, dropped with its [`TestDb`]. Every crate's tests and
 //! benches take their databases from here; the lexbot binary never depends on it.
+//! [`scripted`] is a second platform a test drives itself.
+
+pub mod scripted;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -1,146 +1,29 @@
-//! Two adapters in one application: Telegram beside a scripted second platform. Both
-//! take in updates, both send through the one dispatcher, and a platform whose sends
-//! hang never holds up the other's.
+//! Two adapters in one application: Telegram beside the test kit's scripted second
+//! platform. Both take in updates, both send through the one dispatcher, a platform whose
+//! sends hang never holds up the other's, and each one's replies fit the limits it
+//! declared.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-
-use async_trait::async_trait;
-use bot_core::app::{Adapter, Connection};
-use bot_core::domain::{AccountRef, ChatKey, Platform};
-use bot_core::engine::{Event, Input};
-use bot_core::outbox::{Delivery, OutboxMessage, PlatformSender, RateLimits};
-use bot_core::runtime::{Conversations, Incoming};
-use telegram::TelegramAdapter;
-use telegram::TelegramMode;
+use bot_core::app::PlatformLimits;
+use bot_core::domain::Platform;
+use lexbot_test_kit::scripted::ScriptedAdapter;
+use telegram::{TELEGRAM_LIMITS, TelegramAdapter, TelegramMode};
 use telegram_fake_api::FakeConfig;
-use tokio::sync::{Notify, mpsc, watch};
-use tokio::task::JoinHandle;
 
 use crate::support::{Person, backends, builder, dispatcher, eventually, fake, options};
 
-/// A second platform driven by the test: what it "receives" comes from a channel, what
-/// it "sends" is recorded, and sends to chats on hold wait until they are let go.
-struct ScriptedAdapter {
-    received: mpsc::UnboundedReceiver<Incoming>,
-    sender: Arc<ScriptedSender>,
-}
-
-#[derive(Default)]
-struct ScriptedSender {
-    sent: Mutex<Vec<(String, String)>>,
-    held: Mutex<HashSet<String>>,
-    released: Notify,
-}
-
-impl ScriptedSender {
-    fn texts_to(&self, chat: &str) -> Vec<String> {
-        self.sent
-            .lock()
-            .expect("sent")
-            .iter()
-            .filter(|(to, _)| to == chat)
-            .map(|(_, text)| text.clone())
-            .collect()
-    }
-
-    fn hold(&self, chat: &str) {
-        self.held.lock().expect("held").insert(chat.to_owned());
-    }
-
-    fn release(&self, chat: &str) {
-        self.held.lock().expect("held").remove(chat);
-        self.released.notify_waiters();
-    }
-}
-
-#[async_trait]
-impl PlatformSender for ScriptedSender {
-    fn platform(&self) -> Platform {
-        Platform::Discord
-    }
-
-    fn limits(&self) -> RateLimits {
-        RateLimits::unlimited()
-    }
-
-    fn is_group(&self, _chat: &ChatKey) -> bool {
-        false
-    }
-
-    async fn deliver(&self, message: &OutboxMessage) -> Delivery {
-        loop {
-            let released = self.released.notified();
-            if !self
-                .held
-                .lock()
-                .expect("held")
-                .contains(&message.chat.chat_id)
-            {
-                break;
-            }
-            released.await;
-        }
-        self.sent.lock().expect("sent").push((
-            message.chat.chat_id.clone(),
-            message.body.reply().text.clone(),
-        ));
-        Delivery::Sent
-    }
-}
-
-#[async_trait]
-impl Adapter for ScriptedAdapter {
-    fn name(&self) -> &'static str {
-        "scripted"
-    }
-
-    async fn connect(&mut self, _conversations: &Conversations) -> anyhow::Result<Connection> {
-        Ok(Connection {
-            sender: self.sender.clone(),
-            routes: None,
-            identity: "scripted".into(),
-        })
-    }
-
-    fn start_intake(
-        mut self: Box<Self>,
-        conversations: Conversations,
-        mut stop: watch::Receiver<bool>,
-    ) -> JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = stop.changed() => break,
-                    incoming = self.received.recv() => {
-                        let Some(incoming) = incoming else { break };
-                        for result in conversations.handle_batch(vec![incoming], chrono::Utc::now()).await {
-                            if let Err(error) = result {
-                                tracing::error!(%error, "scripted step failed");
-                            }
-                        }
-                    }
-                }
-            }
-        })
-    }
-}
-
-fn scripted(user: &str, text: &str) -> Incoming {
-    Incoming::new(
-        AccountRef::new(Platform::Discord, user),
-        ChatKey::new(Platform::Discord, user),
-        Event::new(Input::from_text(text)),
-    )
-}
+/// Short enough that the greeting arrives in several parts.
+const SCRIPTED_LIMITS: PlatformLimits = PlatformLimits {
+    max_message_chars: 120,
+    max_button_data: 100,
+};
 
 #[tokio::test]
 async fn two_adapters_share_one_dispatcher_and_never_block_each_other() {
     for (backend, db) in backends().await {
         let context = format!("{backend:?}");
         let fake = fake(FakeConfig::default()).await;
-        let (to_scripted, received) = mpsc::unbounded_channel();
-        let sender = Arc::new(ScriptedSender::default());
+        let (scripted, sender, to_scripted) =
+            ScriptedAdapter::new(Platform::Discord, SCRIPTED_LIMITS);
         let application = builder(&db)
             .await
             .dispatcher(dispatcher())
@@ -148,10 +31,7 @@ async fn two_adapters_share_one_dispatcher_and_never_block_each_other() {
                 &fake,
                 TelegramMode::Polling,
             ))))
-            .adapter(Box::new(ScriptedAdapter {
-                received,
-                sender: sender.clone(),
-            }))
+            .adapter(Box::new(scripted))
             .start()
             .await
             .expect("both adapters start");
@@ -161,11 +41,22 @@ async fn two_adapters_share_one_dispatcher_and_never_block_each_other() {
             .map(|(name, _)| *name)
             .collect();
         assert_eq!(names, vec!["telegram", "scripted"], "{context}");
+        let conversations = application.conversations();
+        assert_eq!(
+            conversations.platform_limits(Platform::Telegram),
+            TELEGRAM_LIMITS
+        );
+        assert_eq!(
+            conversations.platform_limits(Platform::Discord),
+            SCRIPTED_LIMITS
+        );
 
-        // Both receive, both are answered through the one dispatcher.
+        // Both receive, both are answered through the one dispatcher, each within the
+        // length its adapter declared.
         let mut ana = Person::new(&fake, 5101, "en");
         ana.say("/start", "Step 1 of 9").await;
-        to_scripted.send(scripted("ben", "/start")).expect("sent");
+        let text = |user| ScriptedAdapter::text(Platform::Discord, user, "/start");
+        to_scripted.send(text("ben")).expect("sent");
         eventually("ben is answered", || async {
             sender
                 .texts_to("ben")
@@ -173,13 +64,29 @@ async fn two_adapters_share_one_dispatcher_and_never_block_each_other() {
                 .any(|text| text.contains("Step 1 of 9"))
         })
         .await;
+        let to_ben = sender.texts_to("ben");
+        assert!(to_ben.len() > 1, "{context}: the greeting is split");
+        for part in &to_ben {
+            assert!(
+                part.chars().count() <= SCRIPTED_LIMITS.max_message_chars,
+                "{context}: {} chars: {part}",
+                part.chars().count()
+            );
+        }
+        assert!(
+            ana.fake
+                .delivered_to(ana.chat_id())
+                .iter()
+                .any(|sent| sent.text.chars().count() > SCRIPTED_LIMITS.max_message_chars),
+            "{context}: Telegram's limit is its own, not the scripted platform's"
+        );
 
         // The scripted platform hangs on Cai's chat: Telegram goes on regardless, and so
         // do the scripted platform's other chats.
         sender.hold("cai");
-        to_scripted.send(scripted("cai", "/start")).expect("sent");
+        to_scripted.send(text("cai")).expect("sent");
         ana.press("English", "Step 2 of 9").await;
-        to_scripted.send(scripted("dee", "/start")).expect("sent");
+        to_scripted.send(text("dee")).expect("sent");
         eventually("dee is answered while cai's send hangs", || async {
             !sender.texts_to("dee").is_empty()
         })
@@ -193,4 +100,24 @@ async fn two_adapters_share_one_dispatcher_and_never_block_each_other() {
 
         application.shutdown().await;
     }
+}
+
+#[tokio::test]
+async fn an_adapter_whose_buttons_cannot_carry_the_engines_data_is_refused() {
+    let (backend, db) = backends().await.into_iter().next().expect("SQLite");
+    let (scripted, _sender, _to_scripted) = ScriptedAdapter::new(
+        Platform::Discord,
+        PlatformLimits {
+            max_message_chars: 2000,
+            max_button_data: 10,
+        },
+    );
+    let error = match builder(&db).await.adapter(Box::new(scripted)).start().await {
+        Ok(_) => panic!("{backend:?}: started with 10-byte buttons"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(
+        error.contains("scripted") && error.contains("10 bytes"),
+        "{error}"
+    );
 }
