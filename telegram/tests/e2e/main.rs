@@ -2,6 +2,7 @@
 //! fake Bot API server on 127.0.0.1, with a real store (SQLite, and PostgreSQL when
 //! `LEXBOT_TEST_POSTGRES_URL` is set).
 
+mod admin;
 mod bad_input;
 mod delivery;
 mod inbox;

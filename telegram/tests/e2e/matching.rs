@@ -10,7 +10,7 @@ use telegram_fake_api::{FakeBotApi, FakeConfig};
 use crate::support::{Act, ONBOARDING, Person, backends, eventually, fake, loaded, play, start};
 
 /// An English speaker learning Spanish: Ana's (the shared onboarding's) match.
-const BEN_ONBOARDING: &[Act] = &[
+pub const BEN_ONBOARDING: &[Act] = &[
     Act::Say("/start", "Step 1 of 9"),
     Act::Press("English", "Step 2 of 9"),
     Act::Toggle("English"),
@@ -29,7 +29,7 @@ const BEN_ONBOARDING: &[Act] = &[
 ];
 
 /// One matcher wave over whoever waits, as the worker runs it.
-async fn wave(conversations: &Conversations) -> u64 {
+pub async fn wave(conversations: &Conversations) -> u64 {
     let settings = bot_core::config::Settings::load(None).expect("default settings");
     let worker = matcher::worker::MatcherWorker::new(conversations.clone(), &settings)
         .expect("worker settings");
@@ -40,7 +40,7 @@ async fn wave(conversations: &Conversations) -> u64 {
         .pairs
 }
 
-async fn status_of(conversations: &Conversations, person: &Person) -> PartnerStatus {
+pub async fn status_of(conversations: &Conversations, person: &Person) -> PartnerStatus {
     loaded(conversations, &person.user)
         .await
         .practice
