@@ -34,6 +34,10 @@ pub struct Practice {
     pub reengagement: Reengagement,
     /// Their side of matching: queue, proposal, partnership, blocks.
     pub partnering: Box<Partnering>,
+    /// How they can be found on their platform (`@ana_es (Telegram)`), as it last
+    /// reported: admins look people up by it (/user @ana_es).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
 }
 
 /// Consecutive local days with practice (a course step done, an exam finished). One

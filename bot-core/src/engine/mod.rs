@@ -261,6 +261,7 @@ pub fn step(
     if person.profile.banned && matches!(event.input, Input::Timer(_) | Input::Peer(_)) {
         transition.replies.clear();
     }
+    flows::admin::remember_handle(person, event, &mut transition);
     transition
 }
 

@@ -162,6 +162,7 @@ fn practice(cx: &Context, practice: &Practice, partners: &mut Partners) -> Value
         streak,
         reengagement,
         partnering: matching,
+        handle,
     } = practice;
     json!({
         "reminders": reminders,
@@ -175,6 +176,7 @@ fn practice(cx: &Context, practice: &Practice, partners: &mut Partners) -> Value
         "streak": streak,
         "reengagement": reengagement,
         "partnering": partnering(matching, partners),
+        "handle": handle,
     })
 }
 

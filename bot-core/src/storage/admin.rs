@@ -43,12 +43,17 @@ pub struct AuditQuery {
 pub enum PersonLookup {
     Id(PersonId),
     Account(crate::domain::AccountRef),
+    /// `@name`, as the person's platform last reported it.
+    Handle(String),
 }
 
 impl PersonLookup {
-    /// A person id, or `platform:account id`; `None` for anything else.
+    /// A person id, `platform:account id` or `@handle`; `None` for anything else.
     pub fn parse(input: &str) -> Option<Self> {
         let input = input.trim();
+        if input.starts_with('@') && input.chars().count() > 1 {
+            return Some(Self::Handle(input.to_owned()));
+        }
         if let Ok(id) = PersonId::parse(input) {
             return Some(Self::Id(id));
         }
@@ -155,6 +160,20 @@ pub(super) fn matching_status(status: Option<&str>) -> crate::engine::MatchingSt
     }
 }
 
+/// A LIKE pattern for a handle followed by its platform (`@ana_es (Telegram)`), with
+/// LIKE's wildcards in the handle escaped by a backslash.
+pub(super) fn handle_pattern(handle: &str) -> String {
+    let mut pattern = String::with_capacity(handle.len() + 4);
+    for c in handle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push_str(" (%");
+    pattern
+}
+
 /// The outbox body of a broadcast's message (JSON of `outbox::OutboxBody`).
 pub(super) fn broadcast_body(text: &str) -> Result<String, StoreError> {
     let body = crate::outbox::OutboxBody::Send {
@@ -188,7 +207,7 @@ pub(super) fn first_chat_each(rows: Vec<(PersonId, ChatKey)>) -> Vec<(PersonId, 
 
 #[cfg(test)]
 mod tests {
-    use super::PersonLookup;
+    use super::{PersonLookup, handle_pattern};
     use crate::domain::{AccountRef, PersonId, Platform};
 
     #[test]
@@ -207,6 +226,11 @@ mod tests {
         );
         assert_eq!(PersonLookup::parse("myspace:1"), None);
         assert_eq!(PersonLookup::parse("telegram:"), None);
-        assert_eq!(PersonLookup::parse("@ana"), None);
+        assert_eq!(
+            PersonLookup::parse(" @ana "),
+            Some(PersonLookup::Handle("@ana".into()))
+        );
+        assert_eq!(PersonLookup::parse("@"), None);
+        assert_eq!(handle_pattern("@ana_es%"), "@ana\\_es\\% (%");
     }
 }

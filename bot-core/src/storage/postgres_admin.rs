@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Row};
 
 use super::admin::{
     AdminStore, AuditQuery, NewAuditEntry, NewBroadcast, OpenReport, PersonLookup, QueuedBroadcast,
-    audience_locale, broadcast_body, first_chat_each, matching_status,
+    audience_locale, broadcast_body, first_chat_each, handle_pattern, matching_status,
 };
 use super::{PostgresStore, StoreError, batch};
 use crate::domain::{ChatKey, LanguageCode, PersonId};
@@ -128,6 +128,17 @@ impl AdminStore for PostgresStore {
                 .bind(&account.user_id)
                 .fetch_optional(self.pool())
                 .await?,
+                PersonLookup::Handle(handle) => {
+                    sqlx::query_scalar(
+                        "SELECT person_id FROM practice WHERE data->>'handle' = $1 \
+                     OR data->>'handle' LIKE $2 ESCAPE '\\' \
+                     ORDER BY updated_at DESC LIMIT 1",
+                    )
+                    .bind(handle)
+                    .bind(handle_pattern(handle))
+                    .fetch_optional(self.pool())
+                    .await?
+                }
             };
         Ok(id.map(PersonId::from_uuid))
     }

@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::admin::{
     AdminStore, AuditQuery, NewAuditEntry, NewBroadcast, OpenReport, PersonLookup, QueuedBroadcast,
-    audience_locale, broadcast_body, first_chat_each, matching_status,
+    audience_locale, broadcast_body, first_chat_each, handle_pattern, matching_status,
 };
 use super::{SqliteStore, StoreError, batch};
 use crate::domain::{ChatKey, LanguageCode, PersonId};
@@ -157,6 +157,17 @@ impl AdminStore for SqliteStore {
                 .bind(&account.user_id)
                 .fetch_optional(self.pool())
                 .await?,
+                PersonLookup::Handle(handle) => {
+                    sqlx::query_scalar(
+                        "SELECT person_id FROM practice WHERE json_extract(data, '$.handle') = ? \
+                     OR json_extract(data, '$.handle') LIKE ? ESCAPE '\\' \
+                     ORDER BY updated_at DESC LIMIT 1",
+                    )
+                    .bind(handle)
+                    .bind(handle_pattern(handle))
+                    .fetch_optional(self.pool())
+                    .await?
+                }
             };
         raw.map(|raw| decode_person_id("persons", &raw)).transpose()
     }

@@ -219,6 +219,30 @@ async fn people_are_found_by_id_or_account_and_summarised(store: Arc<dyn Store>,
             .expect("find"),
         Some(ana)
     );
+    let mut practice = waiting();
+    practice.handle = Some("@ana_es (Telegram)".into());
+    write(&*store, ana, None, Some(practice), vec![]).await;
+    let practice = Practice {
+        handle: Some("@anaXes (Telegram)".into()),
+        ..Practice::default()
+    };
+    write(&*store, ben, None, Some(practice), vec![]).await;
+    for (handle, found) in [
+        ("@ana_es", Some(ana)),
+        ("@ana_es (Telegram)", Some(ana)),
+        ("@anaXes", Some(ben)),
+        ("@ana", None),
+        ("@ana%", None),
+    ] {
+        assert_eq!(
+            store
+                .find_person(&PersonLookup::Handle(handle.into()))
+                .await
+                .expect("find"),
+            found,
+            "{handle}"
+        );
+    }
     assert_eq!(
         store
             .find_person(&PersonLookup::Id(PersonId::new_random()))

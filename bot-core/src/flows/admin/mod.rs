@@ -209,6 +209,38 @@ pub fn before_flows(
     None
 }
 
+/// Keeps the handle the platform reports for the person in their practice record when it
+/// changed, with the step's own save (admins find people by it).
+pub fn remember_handle(person: &PersonView<'_>, event: &Event, transition: &mut Transition) {
+    let Some(handle) = &event.handle else {
+        return;
+    };
+    if transition
+        .effects
+        .iter()
+        .any(|effect| matches!(effect, Effect::ErasePerson))
+    {
+        return;
+    }
+    let saved = transition
+        .effects
+        .iter_mut()
+        .rev()
+        .find_map(|effect| match effect {
+            Effect::SavePractice(practice) => Some(practice),
+            _ => None,
+        });
+    match saved {
+        Some(practice) => practice.handle = Some(handle.clone()),
+        None if person.practice.handle.as_ref() != Some(handle) => {
+            let mut practice = person.practice.clone();
+            practice.handle = Some(handle.clone());
+            transition.effects.push(Effect::SavePractice(practice));
+        }
+        None => {}
+    }
+}
+
 /// The first word of a command's arguments and the rest (`/ban 42 spam links`).
 fn target_and_rest(args: &str) -> Option<(&str, &str)> {
     let args = args.trim();

@@ -209,6 +209,57 @@ mod tests {
     }
 
     #[test]
+    fn the_handle_a_person_writes_from_is_kept_once_for_admins_to_find() {
+        let mut desk = stranger();
+        desk.harness.handle = Some("@ana_es (Telegram)".into());
+        desk.send_text("/profile");
+        assert_eq!(
+            desk.harness.practice.handle.as_deref(),
+            Some("@ana_es (Telegram)")
+        );
+        // Unchanged: nothing more is saved.
+        let person = crate::engine::PersonView {
+            id: desk.harness.id,
+            created_at: desk.harness.created_at,
+            profile: desk.harness.profile.as_ref().expect("profile"),
+            accounts: &desk.harness.accounts,
+            practice: &desk.harness.practice,
+        };
+        let mut event = crate::engine::Event::new(crate::engine::Input::from_text("/profile"));
+        event.handle = Some("@ana_es (Telegram)".into());
+        let transition = crate::engine::step(
+            crate::flows::transcript::context(),
+            desk.harness.state.clone(),
+            &person,
+            &event,
+            desk.harness.now,
+        );
+        assert!(
+            !transition
+                .effects
+                .iter()
+                .any(|e| matches!(e, crate::engine::Effect::SavePractice(_))),
+            "{:?}",
+            transition.effects
+        );
+        // A new one replaces it.
+        desk.harness.handle = Some("@ana_new (Telegram)".into());
+        desk.send_text("hello");
+        assert_eq!(
+            desk.harness.practice.handle.as_deref(),
+            Some("@ana_new (Telegram)")
+        );
+        let mut desk = admin();
+        desk.send_text("/user @ana_new");
+        assert_eq!(
+            desk.requests,
+            vec![AdminRequest::ShowUser {
+                target: "@ana_new".into()
+            }]
+        );
+    }
+
+    #[test]
     fn a_stranger_cannot_look_anyone_up() {
         let mut desk = stranger();
         desk.send_text("/user telegram:1");
