@@ -270,7 +270,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                      (or enable scheduler.enabled or matching.embedded)"
                 );
             }
-            let mut services: Vec<Box<dyn Service>> = Vec::new();
+            // The admin commands are answered by this process's admin desk.
+            let mut services: Vec<Box<dyn Service>> = vec![Box::new(
+                bot_core::admin::AdminDesk::from_settings(&settings),
+            )];
             if settings.matching.embedded {
                 services.push(Box::new(EmbeddedMatcher(WorkerConfig::from_settings(
                     &settings,
@@ -296,7 +299,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             // The conversation owns the terminal: only warnings and errors go to stderr.
             init_tracing("warn");
             let secrets = Secrets::from_env();
-            let mut services: Vec<Box<dyn Service>> = Vec::new();
+            // The admin commands are answered by this process's admin desk.
+            let mut services: Vec<Box<dyn Service>> = vec![Box::new(
+                bot_core::admin::AdminDesk::from_settings(&settings),
+            )];
             if settings.matching.embedded {
                 services.push(Box::new(EmbeddedMatcher(WorkerConfig::from_settings(
                     &settings,

@@ -56,6 +56,7 @@ fn context() -> Context {
         limits: Limits::default(),
         training: TrainingRules::default(),
         partnering: bot_core::engine::PartneringRules::default(),
+        admins: bot_core::engine::AdminAccounts::default(),
     }
 }
 

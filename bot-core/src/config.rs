@@ -32,6 +32,17 @@ pub struct Settings {
     pub scheduler: SchedulerSettings,
     pub training: TrainingSettings,
     pub matching: MatchingSettings,
+    #[serde(default)]
+    pub admin: AdminSettings,
+}
+
+/// `[admin]`: who may run the admin commands.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminSettings {
+    /// Platform accounts, as `platform:account id` (`telegram:123456`, `local:ana`).
+    #[serde(default)]
+    pub accounts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -290,7 +301,32 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The admins' accounts (`[admin] accounts`).
+    pub fn admin_accounts(&self) -> Result<crate::engine::AdminAccounts, ConfigError> {
+        let mut accounts = Vec::with_capacity(self.admin.accounts.len());
+        for entry in &self.admin.accounts {
+            let parsed = entry.trim().split_once(':').and_then(|(platform, id)| {
+                let id = id.trim();
+                let platform = crate::domain::Platform::parse(platform.trim())?;
+                (!id.is_empty()).then(|| crate::domain::AccountRef::new(platform, id))
+            });
+            match parsed {
+                Some(account) => accounts.push(account),
+                None => {
+                    return Err(ConfigError::Value {
+                        key: "admin.accounts",
+                        reason: format!(
+                            "`{entry}` is not platform:account id (telegram:123456, discord:..., local:NAME)"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(crate::engine::AdminAccounts::new(accounts))
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
+        self.admin_accounts()?;
         let url = &self.database.url;
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")

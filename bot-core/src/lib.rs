@@ -3,6 +3,7 @@
 //! Nothing in here knows a chat platform. Adapters (the terminal chat, Telegram,
 //! Discord) turn platform input into [`engine::Event`]s and render [`engine::Reply`]s.
 
+pub mod admin;
 pub mod app;
 pub mod config;
 pub mod content;

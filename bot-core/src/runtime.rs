@@ -117,7 +117,13 @@ pub struct Conversations {
 
 struct Shared {
     store: Arc<dyn Store>,
-    context: Arc<Context>,
+    /// Replaced whole when an admin reloads the content pack; each step reads one.
+    context: RwLock<Arc<Context>>,
+    /// Where admins' requests go (the admin desk, `crate::admin`), once it runs.
+    desk: Mutex<Option<mpsc::UnboundedSender<AdminTask>>>,
+    /// Signalled when an admin asks for a matcher wave now (/match_now); the matcher of
+    /// this process runs one at once.
+    wave_requests: Arc<Notify>,
     /// Where committed platform messages go; without one they wait in the outbox for a
     /// dispatcher to claim them.
     feed: Mutex<Option<OutboxFeed>>,
@@ -135,6 +141,13 @@ struct Shared {
 }
 
 impl Shared {
+    fn context(&self) -> Arc<Context> {
+        self.context
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     fn platform_limits(&self, platform: Platform) -> PlatformLimits {
         self.platform_limits
             .read()
@@ -143,6 +156,17 @@ impl Shared {
             .copied()
             .unwrap_or(PlatformLimits::UNDECLARED)
     }
+}
+
+/// An admin's request on its way to the admin desk: who asked (their person, the chat
+/// the answer goes to, and the account the audit log names), and what.
+#[derive(Debug, Clone)]
+pub struct AdminTask {
+    pub admin: PersonId,
+    pub chat: ChatKey,
+    /// `platform:account id`.
+    pub actor: String,
+    pub request: engine::AdminRequest,
 }
 
 /// Called with each event before its step ([`Conversations::before_each_step`]).
@@ -167,7 +191,9 @@ impl Conversations {
     ) -> Self {
         let shared = Arc::new(Shared {
             store,
-            context,
+            context: RwLock::new(context),
+            desk: Mutex::new(None),
+            wave_requests: Arc::new(Notify::new()),
             feed: Mutex::new(None),
             platform_limits: RwLock::new(HashMap::new()),
             peer_messages: Arc::new(Notify::new()),
@@ -184,8 +210,46 @@ impl Conversations {
         &self.shared.store
     }
 
-    pub fn context(&self) -> &Arc<Context> {
-        &self.shared.context
+    /// The texts, content and rules steps run with now.
+    pub fn context(&self) -> Arc<Context> {
+        self.shared.context()
+    }
+
+    /// Steps from now on run with `context` (an admin reloaded the content pack).
+    pub fn replace_context(&self, context: Arc<Context>) {
+        *self
+            .shared
+            .context
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = context;
+    }
+
+    /// Hands admins' requests to `desk` from now on (the admin desk's task).
+    pub fn attach_admin_desk(&self, desk: mpsc::UnboundedSender<AdminTask>) {
+        *self.shared.desk.lock().unwrap_or_else(|p| p.into_inner()) = Some(desk);
+    }
+
+    /// Asks this process's matcher for a wave now.
+    pub fn request_wave(&self) {
+        self.shared.wave_requests.notify_one();
+    }
+
+    /// Signalled (one permit) when an admin asks for a matcher wave now.
+    pub fn wave_requests(&self) -> Arc<Notify> {
+        self.shared.wave_requests.clone()
+    }
+
+    /// Delivers something from the admin side as a step of `person` in `chat`: the
+    /// desk's answer to an admin, or an admin's order about the person.
+    pub async fn admin_input(
+        &self,
+        person: PersonId,
+        chat: ChatKey,
+        input: engine::AdminInput,
+        now: DateTime<Utc>,
+    ) -> Result<Handled, RuntimeError> {
+        self.handle_for_person(person, chat, Event::new(Input::Admin(input)), now)
+            .await
     }
 
     /// Signalled (one permit) whenever a commit wrote peer messages.
@@ -411,7 +475,7 @@ impl Conversations {
 
     /// The apology an adapter sends when a step failed.
     pub fn internal_error_reply(&self, client_language: Option<&str>) -> Reply {
-        Reply::text(self.shared.context.t(
+        Reply::text(self.shared.context().t(
             Locale::from_client_language(client_language),
             "error-internal",
         ))
@@ -692,6 +756,7 @@ async fn round(
         .clone();
     let mut commits = Vec::with_capacity(rounds.len());
     let mut committed_items: Vec<Vec<(usize, Vec<Reply>)>> = Vec::with_capacity(rounds.len());
+    let mut admin_tasks: Vec<Vec<AdminTask>> = Vec::with_capacity(rounds.len());
     let mut next_round = Vec::new();
     for person_round in rounds {
         let person = person_round.person;
@@ -765,6 +830,7 @@ async fn round(
         if stepped.is_empty() {
             continue;
         }
+        admin_tasks.push(std::mem::take(&mut step.admin));
         commits.push(step.into_commit(items[person_round.items[0]].now, shared.privacy.as_ref()));
         committed_items.push(stepped);
     }
@@ -775,7 +841,13 @@ async fn round(
     let outcomes = commit_isolating(shared.store.as_ref(), &commits, lease.as_ref()).await;
     let mut delivered = Vec::new();
     let mut told = false;
-    for ((commit, stepped), outcome) in commits.into_iter().zip(committed_items).zip(outcomes) {
+    let mut for_desk = Vec::new();
+    for (((commit, stepped), tasks), outcome) in commits
+        .into_iter()
+        .zip(committed_items)
+        .zip(admin_tasks)
+        .zip(outcomes)
+    {
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(error) => {
@@ -798,6 +870,7 @@ async fn round(
                     .iter()
                     .any(|write| matches!(write, TimerWrite::Deliver { .. }));
                 cache_committed(cache, &commit);
+                for_desk.extend(tasks);
                 for (i, replies) in stepped {
                     results[i] = Some(Ok(Handled {
                         replies,
@@ -841,9 +914,36 @@ async fn round(
     if told {
         shared.peer_messages.notify_one();
     }
+    hand_to_desk(shared, for_desk);
     next_round.sort_unstable();
     *pending = next_round;
     Ok(())
+}
+
+/// Hands committed admin requests to the desk. A refused attempt (not an admin) is
+/// logged here as well, since the desk may not run in this process.
+fn hand_to_desk(shared: &Shared, tasks: Vec<AdminTask>) {
+    if tasks.is_empty() {
+        return;
+    }
+    let desk = shared
+        .desk
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    for task in tasks {
+        if let engine::AdminRequest::Refused { command } = &task.request {
+            tracing::warn!(person = %task.admin, actor = %task.actor, %command,
+                "an admin command from someone who is not an admin");
+        }
+        let sent = desk
+            .as_ref()
+            .is_some_and(|desk| desk.send(task.clone()).is_ok());
+        if !sent && !matches!(task.request, engine::AdminRequest::Refused { .. }) {
+            tracing::error!(person = %task.admin, action = task.request.action(),
+                "an admin request, but the admin desk does not run in this process");
+        }
+    }
 }
 
 /// Commits `commits` together; if that transaction fails, each person's commit is tried
@@ -939,6 +1039,8 @@ struct PersonSteps {
     fired: Vec<FiredTimerRef>,
     reports: Vec<engine::NewReport>,
     quarantined: Vec<Quarantine>,
+    /// Requests for the admin desk, handed over once the commit is in.
+    admin: Vec<AdminTask>,
 }
 
 impl PersonSteps {
@@ -961,11 +1063,13 @@ impl PersonSteps {
             fired: Vec::new(),
             reports: Vec::new(),
             quarantined: Vec::new(),
+            admin: Vec::new(),
         }
     }
 
     fn run(&mut self, shared: &Shared, item: &Work) -> Result<Vec<Reply>, RuntimeError> {
-        let context = shared.context.as_ref();
+        let context = shared.context();
+        let context = context.as_ref();
         let saved = self.dialogues.get(&item.chat).and_then(Option::as_ref);
         let (state, mut replies) = match decode_state(saved)? {
             Ok(state) => (state, Vec::new()),
@@ -1061,6 +1165,25 @@ impl PersonSteps {
                     });
                 }
                 Effect::Report(report) => self.reports.push(report),
+                Effect::Admin(request) => {
+                    let account = context
+                        .admins
+                        .accounts()
+                        .iter()
+                        .find(|admin| self.accounts.contains(admin))
+                        .or_else(|| {
+                            self.accounts
+                                .iter()
+                                .find(|account| account.platform == item.chat.platform)
+                        })
+                        .or(self.accounts.first());
+                    self.admin.push(AdminTask {
+                        admin: self.person,
+                        chat: item.chat.clone(),
+                        actor: account.map(engine::actor_of_account).unwrap_or_default(),
+                        request,
+                    });
+                }
             }
         }
         if !self.erased {

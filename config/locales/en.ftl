@@ -392,3 +392,94 @@ follow-up-gone = That question is about a partnership that has ended.
 no-show-noted = Your partner said you didn't show up for practice. If plans change, just tell them here.
 no-show-paused = { $count } partners said you didn't show up, so I've paused matching for now. Send /resume when you're ready to practise.
 error-text-too-long = That is { $length } characters; at most { $max } fit. Please shorten it.
+
+## Admins (only people listed in [admin] accounts see these)
+
+admin-help =
+    Admin commands:
+    /stats — people, matching, delivery and timers at a glance
+    /user ID — a person (person id, platform:account id or @handle) with their audit log
+    /ban ID [reason] — never matched again; their partnership ends; they get one notice
+    /unban ID — lifts a ban
+    /reports — open reports, oldest first, with resolve / dismiss / ban
+    /broadcast [lang:CODE] TEXT — a message to everyone (or one interface language), previewed first
+    /match_now — a matcher wave now
+    /reload_content — read the content pack again (a pack with errors is refused)
+    /deadletters — messages that could not be delivered, and a retry
+admin-failed = That did not work; the reason is in the logs.
+admin-no-such-person = No person matches “{ $target }”.
+admin-usage-user = Usage: /user ID, where ID is a person id, platform:account id (telegram:123) or @handle.
+admin-usage-ban = Usage: /ban ID [reason], where ID is a person id, platform:account id (telegram:123) or @handle.
+admin-usage-unban = Usage: /unban ID, where ID is a person id, platform:account id (telegram:123) or @handle.
+admin-usage-broadcast = Usage: /broadcast [lang:CODE] TEXT — for example /broadcast lang:ru Привет! (without lang: it goes to everyone).
+admin-stats-title = 📊 lexbot now
+admin-stats-people = People: { $value } (onboarding { $onboarding }, onboarded { $onboarded }, paused { $paused }, unreachable { $unreachable }, banned { $banned })
+admin-stats-arrivals = Onboarded in the last day: { $value }, in the last week: { $week }
+admin-stats-matching = Waiting: { $waiting }, holding a proposal: { $proposed }, active partnerships: { $partnerships }
+admin-stats-waves = Last day: { $waves } waves, { $pairs } pairs
+admin-stats-delivery = Outbox: { $queued } queued, { $dead } dead; timers late: { $late }; open reports: { $reports }
+admin-stats-pairs = Top language pairs (native → learning):
+admin-user-title = 👤 Person { $id }
+admin-user-since = Since: { $date }
+admin-user-accounts = Accounts: { $accounts }
+admin-user-profile = Profile: { $status }; interface { $interface }. Native: { $native }; learning: { $targets }
+admin-user-onboarded = onboarded
+admin-user-onboarding = onboarding not finished
+admin-user-matching = Matching: { $matching }
+admin-matching-idle = not looking
+admin-matching-waiting = waiting in the queue
+admin-matching-proposed = holding a proposal
+admin-matching-partnered = in a partnership
+admin-flag-banned = banned
+admin-flag-paused = paused
+admin-flag-unreachable = unreachable (blocked the bot)
+admin-user-reports = Reports about them: { $about }, filed by them: { $filed }
+admin-user-audit = Admin actions about them (newest first):
+admin-user-no-audit = No admin actions about them.
+admin-banned = { $id } is banned: out of matching, their partnership (if any) ended, and they were told.
+admin-already-banned = { $id } was already banned.
+admin-unbanned = { $id } is no longer banned, and was told.
+admin-not-banned = { $id } was not banned.
+admin-reports-none = No open reports.
+admin-reports-title = Open reports: { $reports } (the oldest { $shown } below)
+admin-report =
+    Report #{ $id } — { $date }
+    By { $reporter } about { $about }
+    Reason: { $reason }
+    Details: { $details }
+button-admin-resolve = Resolve
+button-admin-dismiss = Dismiss
+button-admin-ban = Ban
+admin-report-resolved = Report #{ $id } resolved.
+admin-report-dismissed = Report #{ $id } dismissed.
+admin-report-banned = Report #{ $id } closed, and the person reported is banned.
+admin-report-gone = Report #{ $id } is no longer open.
+admin-broadcast-unknown-locale = There is no interface language “{ $input }”. Use lang:en or lang:ru.
+admin-broadcast-too-long = A broadcast holds at most { $max } characters; this one has { $length }.
+admin-audience-everyone = everyone
+admin-audience-locale = people using { $interface }
+admin-broadcast-preview =
+    Preview:
+
+    { $text }
+
+    Recipients: { $people } ({ $audience }). Send it?
+button-admin-broadcast-send = Send
+button-admin-broadcast-cancel = Cancel
+admin-broadcast-nobody = Nobody would receive it: no onboarded, reachable people in that audience.
+admin-broadcast-sending = Queuing the broadcast for { $people } recipients; I'll report when it is out.
+admin-broadcast-cancelled = Broadcast cancelled. Nothing was sent.
+admin-broadcast-queued = Broadcast #{ $id }: { $queued } messages queued.
+admin-broadcast-progress = Broadcast #{ $id } so far: { $queued } queued, { $delivered } sent, { $failed } failed.
+admin-broadcast-done = Broadcast #{ $id } finished: { $queued } queued, { $delivered } sent, { $failed } failed.
+admin-match-requested = A matcher wave was asked for; people waiting: { $waiting }.
+admin-content-reloaded = Content reloaded: languages { $languages }, courses { $courses }, exams { $exams }.
+admin-content-refused =
+    The content pack has errors, so the one in use stays:
+    { $errors }
+admin-deadletters-none = No dead messages.
+admin-deadletters = Dead messages: { $dead }. The newest:
+button-admin-retry = Retry them all
+admin-deadletters-retried = Queued again: { $queued }.
+ban-notice = An admin has suspended your lexbot account: you will not be matched, and I can't help you with anything else for now.
+unban-notice = Your lexbot account is active again. /find looks for a practice partner.

@@ -831,3 +831,98 @@ error-text-too-long = В тексте { $length } { $length ->
         [genitive] латыни
         [prepositional] латыни
     }
+
+## Администраторы (эти тексты видят только те, кто указан в [admin] accounts)
+
+admin-help =
+    Команды администратора:
+    /stats — люди, подбор, доставка и таймеры одним взглядом
+    /user ID — человек (id, платформа:id аккаунта или @ник) и журнал действий о нём
+    /ban ID [причина] — больше не подбирается, партнёрство заканчивается, одно уведомление
+    /unban ID — снять блокировку
+    /reports — открытые жалобы, старые первыми: решить / отклонить / заблокировать
+    /broadcast [lang:КОД] ТЕКСТ — сообщение всем (или одному языку интерфейса), сначала предпросмотр
+    /match_now — волна подбора сейчас
+    /reload_content — перечитать пакет контента (пакет с ошибками не принимается)
+    /deadletters — недоставленные сообщения и повтор
+admin-failed = Не получилось; причина в логах.
+admin-no-such-person = Никто не подходит под «{ $target }».
+admin-usage-user = Как: /user ID, где ID — id человека, платформа:id аккаунта (telegram:123) или @ник.
+admin-usage-ban = Как: /ban ID [причина], где ID — id человека, платформа:id аккаунта (telegram:123) или @ник.
+admin-usage-unban = Как: /unban ID, где ID — id человека, платформа:id аккаунта (telegram:123) или @ник.
+admin-usage-broadcast = Как: /broadcast [lang:КОД] ТЕКСТ — например, /broadcast lang:ru Привет! (без lang: — всем).
+admin-stats-title = 📊 lexbot сейчас
+admin-stats-people = Люди: { $value } (в анкете: { $onboarding }, с анкетой: { $onboarded }, на паузе: { $paused }, недоступны: { $unreachable }, заблокированы: { $banned })
+admin-stats-arrivals = Заполнили анкету за сутки: { $value }, за неделю: { $week }
+admin-stats-matching = В очереди: { $waiting }, с предложением: { $proposed }, активных партнёрств: { $partnerships }
+admin-stats-waves = За сутки: волн — { $waves }, пар — { $pairs }
+admin-stats-delivery = Очередь отправки: ждут — { $queued }, мёртвых — { $dead }; опоздавших таймеров: { $late }; открытых жалоб: { $reports }
+admin-stats-pairs = Частые языковые пары (родной → изучаемый):
+admin-user-title = 👤 Человек { $id }
+admin-user-since = С нами с: { $date }
+admin-user-accounts = Аккаунты: { $accounts }
+admin-user-profile = Анкета: { $status }; интерфейс { $interface }. Родные: { $native }; изучает: { $targets }
+admin-user-onboarded = заполнена
+admin-user-onboarding = не заполнена
+admin-user-matching = Подбор: { $matching }
+admin-matching-idle = не ищет
+admin-matching-waiting = ждёт в очереди
+admin-matching-proposed = есть предложение
+admin-matching-partnered = в партнёрстве
+admin-flag-banned = заблокирован
+admin-flag-paused = на паузе
+admin-flag-unreachable = недоступен (заблокировал бота)
+admin-user-reports = Жалоб на него: { $about }, от него: { $filed }
+admin-user-audit = Действия администраторов (новые первыми):
+admin-user-no-audit = Действий администраторов не было.
+admin-banned = { $id } заблокирован: исключён из подбора, партнёрство (если было) закончено, уведомление отправлено.
+admin-already-banned = { $id } уже был заблокирован.
+admin-unbanned = С { $id } снята блокировка, уведомление отправлено.
+admin-not-banned = { $id } не был заблокирован.
+admin-reports-none = Открытых жалоб нет.
+admin-reports-title = Открытых жалоб: { $reports } (ниже самые старые, показано: { $shown })
+admin-report =
+    Жалоба №{ $id } — { $date }
+    От { $reporter } на { $about }
+    Причина: { $reason }
+    Подробности: { $details }
+button-admin-resolve = Решено
+button-admin-dismiss = Отклонить
+button-admin-ban = Заблокировать
+admin-report-resolved = Жалоба №{ $id } решена.
+admin-report-dismissed = Жалоба №{ $id } отклонена.
+admin-report-banned = Жалоба №{ $id } закрыта, человек заблокирован.
+admin-report-gone = Жалоба №{ $id } уже закрыта.
+admin-broadcast-unknown-locale = Языка интерфейса «{ $input }» нет. Используйте lang:en или lang:ru.
+admin-broadcast-too-long = В рассылке помещается не больше { $max } символов, а в этой { $length } { $length ->
+        [one] символ
+        [few] символа
+       *[other] символов
+    }.
+admin-audience-everyone = все
+admin-audience-locale = те, у кого интерфейс { $interface }
+admin-broadcast-preview =
+    Предпросмотр:
+
+    { $text }
+
+    Получателей: { $people } ({ $audience }). Отправить?
+button-admin-broadcast-send = Отправить
+button-admin-broadcast-cancel = Отмена
+admin-broadcast-nobody = Получателей нет: в этой аудитории нет доступных людей с заполненной анкетой.
+admin-broadcast-sending = Ставлю рассылку в очередь, получателей: { $people }. Сообщу, когда она уйдёт.
+admin-broadcast-cancelled = Рассылка отменена, ничего не отправлено.
+admin-broadcast-queued = Рассылка №{ $id }: сообщений в очереди — { $queued }.
+admin-broadcast-progress = Рассылка №{ $id } пока: в очереди — { $queued }, отправлено — { $delivered }, не доставлено — { $failed }.
+admin-broadcast-done = Рассылка №{ $id } завершена: в очереди было — { $queued }, отправлено — { $delivered }, не доставлено — { $failed }.
+admin-match-requested = Волна подбора запрошена; в очереди: { $waiting }.
+admin-content-reloaded = Контент перечитан: языков — { $languages }, курсов — { $courses }, экзаменов — { $exams }.
+admin-content-refused =
+    В пакете контента ошибки, поэтому остаётся прежний:
+    { $errors }
+admin-deadletters-none = Недоставленных сообщений нет.
+admin-deadletters = Недоставленных сообщений: { $dead }. Последние:
+button-admin-retry = Повторить все
+admin-deadletters-retried = Снова в очереди: { $queued }.
+ban-notice = Администратор приостановил ваш аккаунт в lexbot: подбор партнёров и остальные функции пока недоступны.
+unban-notice = Ваш аккаунт в lexbot снова активен. /find ищет партнёра для практики.

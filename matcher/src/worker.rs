@@ -364,11 +364,16 @@ impl MatcherWorker {
         let renew_every = (self.config.lead_ttl / 4).max(Duration::from_millis(100));
         let mut last_wave = Instant::now();
         let mut last_renewal = Instant::now();
+        // An admin's /match_now: the next wave is due at once.
+        let wave_requests = self.conversations.wave_requests();
         loop {
             if *stopped.borrow() {
                 return Some(lead);
             }
-            pause(stopped, self.config.poll_interval).await;
+            let asked = tokio::select! {
+                () = pause(stopped, self.config.poll_interval) => false,
+                () = wave_requests.notified() => true,
+            };
             if *stopped.borrow() {
                 return Some(lead);
             }
@@ -380,7 +385,8 @@ impl MatcherWorker {
                 }
             };
             let due = waiting >= 2
-                && (waiting >= self.config.wave_min_waiting
+                && (asked
+                    || waiting >= self.config.wave_min_waiting
                     || last_wave.elapsed() >= self.config.wave_interval);
             if !due && last_renewal.elapsed() < renew_every {
                 continue;
@@ -493,8 +499,9 @@ pub fn waiting_person(
             missed_waves: u32::try_from(missed_waves).unwrap_or(u32::MAX),
             blocked: partnering.blocked.clone(),
             former_partners: partnering.former.clone(),
-            // Nobody can be banned before admins exist.
-            banned: false,
+            // A ban takes the person out of the queue in its own step; this keeps a
+            // record written before that from being paired meanwhile.
+            banned: entry.profile.banned,
             // They wait, so they hold no proposal.
             open_proposal: false,
             missed_proposals: partnering.missed_proposals,

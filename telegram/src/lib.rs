@@ -162,7 +162,7 @@ impl Adapter for TelegramAdapter {
             .await
             .map_err(|error| TelegramError::GetMe(error.to_string()))?;
         let bot_username = me.username().to_owned();
-        register_commands(&bot, conversations.context()).await;
+        register_commands(&bot, &conversations.context()).await;
         let sender = Arc::new(TelegramSender::new(bot.clone(), options.limits));
         let (routes, inbox_consumer) = match secret {
             Some(secret) => {

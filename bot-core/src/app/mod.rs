@@ -71,6 +71,7 @@ pub fn load_context(settings: &Settings) -> anyhow::Result<Context> {
         limits: settings.limits(),
         training: settings.training()?,
         partnering: settings.partnering()?,
+        admins: settings.admin_accounts()?,
     })
 }
 

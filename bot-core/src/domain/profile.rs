@@ -106,6 +106,11 @@ pub struct Profile {
     /// nobody is matched with them until they unblock it.
     #[serde(default)]
     pub unreachable: bool,
+    /// An admin banned the person: never matched, and everything they send is answered
+    /// with the ban notice alone. Set and cleared only by their own step (an admin's
+    /// order arrives as one).
+    #[serde(default)]
+    pub banned: bool,
 }
 
 impl Profile {
@@ -122,6 +127,7 @@ impl Profile {
             completed: false,
             matching_paused: false,
             unreachable: false,
+            banned: false,
         }
     }
 

@@ -50,6 +50,9 @@ pub enum Input {
     Timer(super::FiredTimer),
     /// Another person's step (or the matcher) told this person something.
     Peer(super::PeerMessage),
+    /// From the admin side: the desk's answer to this admin, or an admin's order about
+    /// this person.
+    Admin(super::AdminInput),
 }
 
 impl Event {
@@ -76,6 +79,7 @@ impl Input {
             Input::ChatUnblocked => "chat_unblocked",
             Input::Timer(_) => "timer",
             Input::Peer(_) => "peer",
+            Input::Admin(_) => "admin",
         }
     }
 

@@ -5,6 +5,7 @@
 //! state (see `crate::flows`). Effects are data; the runtime commits them together
 //! with the next state.
 
+mod admin;
 mod event;
 mod peer;
 mod reply;
@@ -24,6 +25,11 @@ use crate::domain::{
 use crate::flows;
 use crate::i18n::{Arg, GrammaticalCase, Texts};
 
+pub use admin::{
+    AdminAccounts, AdminInput, AdminOutcome, AdminRequest, AdminStats, Audience, AuditEntry,
+    BroadcastProgress, DeadLetterView, LanguagePairCount, MatchingStatus, Moderation,
+    PersonSummary, ReportView, Resolution, actor_of_account,
+};
 pub use event::{ChatKind, Event, Input};
 pub use peer::{PeerKind, PeerMessage, Undelivered};
 pub use reply::{Attachment, Button, Keyboard, MAX_BUTTON_DATA, Reply, Toggle};
@@ -115,6 +121,8 @@ pub struct Context {
     pub limits: Limits,
     pub training: TrainingRules,
     pub partnering: PartneringRules,
+    /// Who may run the admin commands.
+    pub admins: AdminAccounts,
 }
 
 impl Context {
@@ -183,6 +191,9 @@ pub enum Effect {
     },
     /// Keep a report about another person for admins.
     Report(NewReport),
+    /// Ask the admin desk to do something beyond this person's record (this person is
+    /// an admin, or tried to be one); its answer comes back as a step of theirs.
+    Admin(AdminRequest),
 }
 
 /// A report a person files about another (/report).
@@ -244,7 +255,27 @@ pub fn step(
     event: &Event,
     now: DateTime<Utc>,
 ) -> Transition {
+    let mut transition = step_flows(cx, state, person, event, now);
+    // A banned person's timers and peer messages still keep their record in order, but
+    // the ban notice is all they hear from lexbot.
+    if person.profile.banned && matches!(event.input, Input::Timer(_) | Input::Peer(_)) {
+        transition.replies.clear();
+    }
+    transition
+}
+
+fn step_flows(
+    cx: &Context,
+    state: DialogueState,
+    person: &PersonView<'_>,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Transition {
     if let Some(transition) = flows::reachability::outside_dialogue(cx, &state, person, event) {
+        return transition;
+    }
+    // An admin's order, and everything a banned person does, comes before any flow.
+    if let Some(transition) = flows::admin::before_flows(cx, &state, person, event, now) {
         return transition;
     }
     // The state a step starts from has a timeout timer exactly when it is a flow.

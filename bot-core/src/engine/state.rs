@@ -61,6 +61,13 @@ pub enum DialogueState {
         about: PersonId,
         last_activity: DateTime<Utc>,
     },
+    /// An admin's /broadcast was previewed: send it to `count` people?
+    ConfirmingBroadcast {
+        text: String,
+        audience: super::Audience,
+        count: u64,
+        last_activity: DateTime<Utc>,
+    },
 }
 
 /// An exam in progress in this chat.
@@ -239,7 +246,8 @@ impl DialogueState {
             DialogueState::ConfirmingLevel { last_activity, .. }
             | DialogueState::ConfirmingEnd { last_activity, .. }
             | DialogueState::Reporting { last_activity, .. }
-            | DialogueState::ConfirmingBlock { last_activity, .. } => Some(*last_activity),
+            | DialogueState::ConfirmingBlock { last_activity, .. }
+            | DialogueState::ConfirmingBroadcast { last_activity, .. } => Some(*last_activity),
             // An exam has its own time limit and idle timeout, both durable timers.
             DialogueState::Exam(_) => None,
             DialogueState::Idle
@@ -312,7 +320,8 @@ impl DialogueState {
             | DialogueState::SettingQuietHours { .. }
             | DialogueState::ConfirmingEnd { .. }
             | DialogueState::Reporting { .. }
-            | DialogueState::ConfirmingBlock { .. } => Ok(()),
+            | DialogueState::ConfirmingBlock { .. }
+            | DialogueState::ConfirmingBroadcast { .. } => Ok(()),
             DialogueState::Exam(exam) => {
                 if exam.results.len() != exam.current {
                     Err(format!(

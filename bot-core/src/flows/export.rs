@@ -320,7 +320,8 @@ fn conversation(state: &DialogueState, partners: &mut Partners) -> Value {
         | DialogueState::SettingQuietHours { .. }
         | DialogueState::Enrolling(_)
         | DialogueState::Exam(_)
-        | DialogueState::ConfirmingLevel { .. } => {
+        | DialogueState::ConfirmingLevel { .. }
+        | DialogueState::ConfirmingBroadcast { .. } => {
             serde_json::to_value(state).unwrap_or_else(|error| {
                 tracing::error!(%error, "dialogue could not be exported");
                 Value::Null

@@ -70,6 +70,9 @@ pub fn cancel(
         | DialogueState::ConfirmingBlock { .. } => {
             Transition::to(DialogueState::Idle).say(cx.t(locale, "cancel-partner"))
         }
+        DialogueState::ConfirmingBroadcast { .. } => {
+            Transition::to(DialogueState::Idle).say(cx.t(locale, "admin-broadcast-cancelled"))
+        }
         DialogueState::ConfirmingDelete { interrupted, .. } => {
             // Cancelling the question also leaves the flow it interrupted, keeping a
             // started onboarding resumable.

@@ -1,6 +1,7 @@
 //! The flows: one file per command or conversation, each with its transcript tests.
 //! [`route`] hands an event to the flow that owns the dialogue's state.
 
+pub(crate) mod admin;
 mod card;
 mod courses;
 mod delete;
@@ -48,7 +49,8 @@ pub fn locale_of(state: &DialogueState, person: &PersonView<'_>) -> Locale {
         | DialogueState::ConfirmingLevel { .. }
         | DialogueState::ConfirmingEnd { .. }
         | DialogueState::Reporting { .. }
-        | DialogueState::ConfirmingBlock { .. } => person.profile.locale,
+        | DialogueState::ConfirmingBlock { .. }
+        | DialogueState::ConfirmingBroadcast { .. } => person.profile.locale,
     }
 }
 
@@ -89,6 +91,10 @@ pub fn route(
         Input::Command { name, .. } => command(cx, state, person, name, event, now),
         Input::Timer(timer) => timers::fire(cx, state, person, timer, now),
         Input::Peer(message) => partner::on_peer(cx, state, person, message, now),
+        Input::Admin(input) => admin::on_input(cx, state, person, input, now),
+        Input::Button(data) if admin::owns_button(data) => {
+            admin::button(cx, state, person, data, now)
+        }
         // Proposals and follow-ups arrive unasked, so their buttons work in any state.
         Input::Button(data) if partner::owns_button(data) => {
             partner::button(cx, state, person, data, now)
@@ -146,6 +152,9 @@ pub fn route(
             DialogueState::ConfirmingBlock { about, .. } => {
                 partner::handle_block(cx, about, person, input, now)
             }
+            DialogueState::ConfirmingBroadcast { .. } => {
+                admin::broadcast::handle_confirming(cx, state, person, input, now)
+            }
         },
     }
 }
@@ -162,6 +171,9 @@ fn command(
         state,
         DialogueState::Idle | DialogueState::OnboardingSuspended { .. }
     );
+    if admin::is_admin(cx, person) && admin::COMMANDS.contains(&name) {
+        return admin::command(cx, state, person, name, command_args(event), now);
+    }
     match name {
         "help" => help::help(cx, state, person, now),
         "cancel" => help::cancel(cx, state, person, now),
@@ -195,7 +207,17 @@ fn command(
                 "unknown-command",
                 &[("command", quote(unknown).into())],
             );
-            ask_again(cx, state, person, now, note)
+            let transition = ask_again(cx, state, person, now, note);
+            // Someone who is not an admin gets the same answer as for any unknown
+            // command; the attempt is logged and audited.
+            match admin::COMMANDS.contains(&unknown) {
+                true => transition.effect(crate::engine::Effect::Admin(
+                    crate::engine::AdminRequest::Refused {
+                        command: unknown.to_owned(),
+                    },
+                )),
+                false => transition,
+            }
         }
     }
 }
@@ -247,6 +269,14 @@ pub fn current_prompt(
             vec![partner::report_prompt(cx, person, *reason)]
         }
         DialogueState::ConfirmingBlock { .. } => vec![partner::block_prompt(cx, person)],
+        DialogueState::ConfirmingBroadcast {
+            text,
+            audience,
+            count,
+            ..
+        } => vec![admin::broadcast::prompt(
+            cx, person, text, *audience, *count,
+        )],
     }
 }
 

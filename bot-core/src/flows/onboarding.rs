@@ -282,7 +282,8 @@ fn handle_summary(
         | Input::ChatBlocked
         | Input::ChatUnblocked
         | Input::Timer(_)
-        | Input::Peer(_) => {
+        | Input::Peer(_)
+        | Input::Admin(_) => {
             return again(cx, onboarding, now, cx.t(locale, "error-use-buttons"));
         }
     };

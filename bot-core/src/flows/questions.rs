@@ -220,7 +220,8 @@ pub fn answer(
         | Input::ChatBlocked
         | Input::ChatUnblocked
         | Input::Timer(_)
-        | Input::Peer(_) => Err(UserError::UseButtons),
+        | Input::Peer(_)
+        | Input::Admin(_) => Err(UserError::UseButtons),
     }
 }
 

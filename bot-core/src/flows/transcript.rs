@@ -48,8 +48,12 @@ pub fn context() -> &'static Context {
         limits: Limits::default(),
         training: TrainingRules::default(),
         partnering: crate::engine::PartneringRules::default(),
+        admins: crate::engine::AdminAccounts::new(vec![AccountRef::new(Platform::Local, ADMIN)]),
     })
 }
+
+/// The account the transcript context lists as an admin's.
+pub const ADMIN: &str = "root";
 
 /// An in-memory person talking to the engine.
 #[derive(Clone)]
@@ -74,6 +78,8 @@ pub struct Harness {
     pub reports: Vec<crate::engine::NewReport>,
     /// The handle the platform reports for the person (`/reveal` shares it).
     pub handle: Option<String>,
+    /// What the steps asked the admin desk, oldest first.
+    pub admin_requests: Vec<crate::engine::AdminRequest>,
 }
 
 impl Default for Harness {
@@ -109,6 +115,7 @@ impl Harness {
             told: Vec::new(),
             reports: Vec::new(),
             handle: None,
+            admin_requests: Vec::new(),
         }
     }
 
@@ -261,6 +268,7 @@ impl Harness {
                     self.told.push((to, to_chat, message));
                 }
                 Effect::Report(report) => self.reports.push(report),
+                Effect::Admin(request) => self.admin_requests.push(request),
             }
         }
     }

@@ -29,9 +29,12 @@
 //! its effects are in. An adapter can then confirm updates to the platform as soon as
 //! they are stored, and step whatever is left in the inbox after a crash.
 
+mod admin;
 mod batch;
 mod postgres;
+mod postgres_admin;
 mod sqlite;
+mod sqlite_admin;
 
 use std::collections::HashSet;
 
@@ -43,6 +46,9 @@ use crate::engine::{NewReport, TimerKind};
 use crate::outbox::{NewOutboxMessage, OutboxMessage, OutboxStats};
 use crate::privacy::{AccountHash, PrivacyKey};
 
+pub use admin::{
+    AdminStore, AuditQuery, NewAuditEntry, NewBroadcast, PersonLookup, QueuedBroadcast,
+};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -463,7 +469,7 @@ pub enum StoreError {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AdminStore + Send + Sync + 'static {
     /// The person behind a platform account; on first contact a new person with an
     /// empty profile in `locale` is created (racing first contacts resolve to one person).
     async fn person_for_account(

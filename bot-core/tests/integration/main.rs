@@ -4,6 +4,7 @@
 #[macro_use]
 extern crate lexbot_test_kit;
 
+mod admin;
 mod dm_chats;
 mod inbox;
 mod ingest;

@@ -64,6 +64,7 @@ fn full_profile() -> Profile {
         completed: true,
         unreachable: true,
         matching_paused: true,
+        banned: true,
     }
 }
 
