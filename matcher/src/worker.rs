@@ -13,6 +13,7 @@
 //! runs, so at most one instance proposes at a time.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bot_core::app::{RunningService, Service};
@@ -52,6 +53,42 @@ pub struct WorkerConfig {
     pub wave: WaveConfig,
     /// How long both sides have to accept a proposal.
     pub proposal_ttl: chrono::Duration,
+    /// Asks this worker for a wave now (an admin's "run now"); clones share it.
+    pub run_now: WaveTrigger,
+}
+
+/// An admin's "run a wave now" for a worker of this process, and whether that worker
+/// leads (only a leader can act on it).
+#[derive(Debug, Clone, Default)]
+pub struct WaveTrigger {
+    inner: Arc<TriggerInner>,
+}
+
+#[derive(Debug, Default)]
+struct TriggerInner {
+    requested: tokio::sync::Notify,
+    leading: std::sync::atomic::AtomicBool,
+}
+
+impl WaveTrigger {
+    /// Whether the worker holding this trigger leads the matcher now.
+    pub fn leading(&self) -> bool {
+        self.inner
+            .leading
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Asks for a wave at the worker's next look at the queue (within its poll
+    /// interval), as long as two people wait.
+    pub fn request(&self) {
+        self.inner.requested.notify_one();
+    }
+
+    fn set_leading(&self, leading: bool) {
+        self.inner
+            .leading
+            .store(leading, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl WorkerConfig {
@@ -87,6 +124,7 @@ impl WorkerConfig {
                 },
             },
             proposal_ttl: settings.partnering()?.proposal_ttl,
+            run_now: WaveTrigger::default(),
         })
     }
 }
@@ -253,6 +291,14 @@ impl MatcherWorker {
             elapsed_ms = outcome.elapsed.as_millis() as u64,
             "matcher wave"
         );
+        metrics::histogram!(bot_core::telemetry::WAVE_DURATION)
+            .record(outcome.elapsed.as_secs_f64());
+        metrics::counter!(bot_core::telemetry::WAVE_PAIRS).increment(outcome.pairs);
+        metrics::gauge!(bot_core::telemetry::WAVE_UNPAIRED).set(
+            outcome
+                .eligible
+                .saturating_sub(outcome.pairs.saturating_mul(2)) as f64,
+        );
         Ok(outcome)
     }
 
@@ -344,7 +390,10 @@ impl MatcherWorker {
                 }
             };
             tracing::info!(owner = %self.config.owner, "leading the matcher");
-            if let Some(lead) = self.while_leading(lead, &mut stopped).await {
+            self.config.run_now.set_leading(true);
+            let kept = self.while_leading(lead, &mut stopped).await;
+            self.config.run_now.set_leading(false);
+            if let Some(lead) = kept {
                 if let Err(error) = lead.release().await {
                     tracing::error!(%error, "could not release the matcher lead");
                 }
@@ -368,7 +417,11 @@ impl MatcherWorker {
             if *stopped.borrow() {
                 return Some(lead);
             }
-            pause(stopped, self.config.poll_interval).await;
+            let requested = tokio::select! {
+                _ = stopped.changed() => false,
+                () = tokio::time::sleep(self.config.poll_interval) => false,
+                () = self.config.run_now.inner.requested.notified() => true,
+            };
             if *stopped.borrow() {
                 return Some(lead);
             }
@@ -380,7 +433,8 @@ impl MatcherWorker {
                 }
             };
             let due = waiting >= 2
-                && (waiting >= self.config.wave_min_waiting
+                && (requested
+                    || waiting >= self.config.wave_min_waiting
                     || last_wave.elapsed() >= self.config.wave_interval);
             if !due && last_renewal.elapsed() < renew_every {
                 continue;
