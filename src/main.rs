@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use bot_core::app::{Adapter, Application, Service};
-use bot_core::config::{DEFAULT_TOML, Secrets, Settings};
+use bot_core::config::{ADMIN_TOKEN_VAR, DEFAULT_TOML, Secrets, Settings};
 use bot_core::{app, terminal};
 use clap::{Parser, Subcommand};
 use matcher::worker::{EmbeddedMatcher, MatcherWorker, WorkerConfig};
@@ -159,7 +159,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Matcher { command: None } => {
             let settings = load()?;
-            init_tracing(&settings.log.filter);
+            init_tracing(&settings.log.filter)?;
             let config = WorkerConfig::from_settings(&settings)?;
             runtime()?.block_on(async {
                 let conversations = app::build(&settings, &Secrets::from_env()).await?;
@@ -176,7 +176,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: Some(MatcherCommand::ExportWave { dir }),
         } => {
             let settings = load()?;
-            init_tracing("warn");
+            init_tracing("warn")?;
             let config = WorkerConfig::from_settings(&settings)?;
             runtime()?.block_on(async {
                 let conversations = app::build(&settings, &Secrets::from_env()).await?;
@@ -243,7 +243,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let settings = load()?;
-            init_tracing(&settings.log.filter);
+            init_tracing(&settings.log.filter)?;
             runtime()?.block_on(async {
                 let conversations = app::build(&settings, &Secrets::from_env()).await?;
                 conversations.store().close().await;
@@ -253,7 +253,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Run => {
             let settings = load()?;
-            init_tracing(&settings.log.filter);
+            init_tracing(&settings.log.filter)?;
             let secrets = Secrets::from_env();
             let mut adapters: Vec<Box<dyn Adapter>> = Vec::new();
             if let Some(options) = telegram::TelegramOptions::from_settings(
@@ -270,18 +270,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                      (or enable scheduler.enabled or matching.embedded)"
                 );
             }
-            // The admin commands are answered by this process's admin desk.
-            let mut services: Vec<Box<dyn Service>> = vec![Box::new(
-                bot_core::admin::AdminDesk::from_settings(&settings),
-            )];
-            if settings.matching.embedded {
-                services.push(Box::new(EmbeddedMatcher(WorkerConfig::from_settings(
-                    &settings,
-                )?)));
-            }
+            // One matcher configuration: the embedded worker's, whose "run now" the admin
+            // API pulls; without an embedded worker the API runs a wave itself.
+            let matcher = WorkerConfig::from_settings(&settings)?;
             runtime()?.block_on(async {
-                let application =
-                    Application::build(&settings, &secrets, adapters, services).await?;
+                // Before anything records: the runtime takes its metric handles at start.
+                let metrics = admin_api::install_recorder()
+                    .map_err(|error| anyhow::anyhow!("installing the metrics recorder: {error}"))?;
+                let mut builder = Application::builder(&settings, &secrets).await?;
+                for adapter in adapters {
+                    builder = builder.adapter(adapter);
+                }
+                // The admin commands are answered by this process's admin desk.
+                builder = builder.service(Box::new(bot_core::admin::AdminDesk::from_settings(
+                    &settings,
+                )));
+                if settings.matching.embedded {
+                    builder = builder.service(Box::new(EmbeddedMatcher(matcher.clone())));
+                }
+                let ops = admin_api::Ops::new(
+                    builder.readiness(),
+                    builder.conversations().store().clone(),
+                    Some(metrics),
+                );
+                builder = builder.routes(ops.routes());
+                match &secrets.admin_token {
+                    Some(token) => {
+                        let api = admin_api::v1::routes(
+                            builder.conversations().clone(),
+                            matcher,
+                            token,
+                        );
+                        builder = builder.routes(api);
+                        tracing::info!("admin API served under /api/v1");
+                    }
+                    None => tracing::warn!(
+                        "{ADMIN_TOKEN_VAR} is not set: the admin API (/api/v1) is not served; \
+                         set it to a long random secret to serve it (there is no default)"
+                    ),
+                }
+                let application = builder.start().await?;
+                if let Some(addr) = application.http_addr() {
+                    tracing::info!(%addr, "health at /healthz, readiness at /readyz, metrics at /metrics");
+                }
                 if application.identities().is_empty() {
                     tracing::info!("lexbot is running without a chat adapter");
                 }
@@ -297,7 +328,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chat { name } => {
             let settings = load()?;
             // The conversation owns the terminal: only warnings and errors go to stderr.
-            init_tracing("warn");
+            init_tracing("warn")?;
             let secrets = Secrets::from_env();
             // The admin commands are answered by this process's admin desk.
             let mut services: Vec<Box<dyn Service>> = vec![Box::new(
@@ -371,12 +402,30 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-fn init_tracing(default_filter: &str) {
+/// Where the log format is chosen: `json` (one object per line, for a log collector)
+/// or `text` (the default).
+const LOG_FORMAT_VAR: &str = "LEXBOT_LOG_FORMAT";
+
+fn init_tracing(default_filter: &str) -> anyhow::Result<()> {
+    let json = match std::env::var(LOG_FORMAT_VAR) {
+        Err(std::env::VarError::NotPresent) => false,
+        Ok(format) if format.eq_ignore_ascii_case("text") || format.is_empty() => false,
+        Ok(format) if format.eq_ignore_ascii_case("json") => true,
+        Ok(other) => anyhow::bail!("{LOG_FORMAT_VAR}=`{other}`: use `json` or `text`"),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            anyhow::bail!("{LOG_FORMAT_VAR} is not valid UTF-8: use `json` or `text`")
+        }
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
     bot_core::runtime::log_panics_without_messages();
+    Ok(())
 }

@@ -13,8 +13,15 @@ use crate::engine::Limits;
 /// The shipped defaults, printed by `lexbot config default`.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
-/// Environment variables holding secrets; they are not config keys.
-const SECRET_VARIABLES: &[&str] = &["database_password", "privacy_key"];
+/// `LEXBOT_` environment variables that are not config keys: secrets ([`Secrets`]),
+/// and the log format, which `lexbot` reads
+/// before any settings so that even a refused config file is reported in it.
+const SECRET_VARIABLES: &[&str] = &[
+    "database_password",
+    "privacy_key",
+    "admin_token",
+    "log_format",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,8 +158,8 @@ pub struct OutboxSettings {
     pub claim_interval_ms: u64,
 }
 
-/// The one HTTP server adapters mount their routes on (the Telegram webhook); it runs
-/// only when some adapter has routes.
+/// The one HTTP server: adapters mount their routes on it (the Telegram webhook), and
+/// `lexbot run` its health, metrics and admin API routes; it runs when any route exists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpSettings {
@@ -214,6 +221,9 @@ impl fmt::Display for Secret {
     }
 }
 
+/// The environment variable holding the admin API's bearer token.
+pub const ADMIN_TOKEN_VAR: &str = "LEXBOT_ADMIN_TOKEN";
+
 /// Secrets, read from the environment only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Secrets {
@@ -222,6 +232,9 @@ pub struct Secrets {
     /// `LEXBOT_PRIVACY_KEY`: the key of the hashes that keep blocks, former partners and
     /// reports across /delete_me ([`crate::privacy`]); without it they do not survive.
     pub privacy_key: Option<Secret>,
+    /// `LEXBOT_ADMIN_TOKEN`: the bearer token of the admin HTTP API; without it the API
+    /// is not served at all (there is no default token).
+    pub admin_token: Option<Secret>,
 }
 
 impl Secrets {
@@ -234,6 +247,7 @@ impl Secrets {
         Self {
             database_password: secret("LEXBOT_DATABASE_PASSWORD"),
             privacy_key: secret(crate::privacy::PRIVACY_KEY_VAR),
+            admin_token: secret(ADMIN_TOKEN_VAR),
         }
     }
 }

@@ -234,6 +234,11 @@ impl<S: IngestSource> Ingest<S> {
         if step.incoming.is_empty() {
             return Ok(());
         }
+        crate::telemetry::platform_counter(
+            crate::telemetry::UPDATES_RECEIVED,
+            shared.source.platform(),
+        )
+        .increment(step.incoming.len() as u64);
         self.batches.send(step).map_err(|_| ReceiveError::Stopped)
     }
 
@@ -251,6 +256,11 @@ impl<S: IngestSource> Ingest<S> {
             shared.source.acknowledge(ack.into_iter().collect());
             return true;
         };
+        crate::telemetry::platform_counter(
+            crate::telemetry::UPDATES_RECEIVED,
+            shared.source.platform(),
+        )
+        .increment(1);
         let batch = StepBatch {
             incoming: vec![incoming],
             acks: ack.into_iter().collect(),
@@ -423,6 +433,11 @@ impl<S: IngestSource> Shared<S> {
         saved
     }
 
+    /// Updates of this platform queued and not yet settled.
+    fn inbox_depth(&self) -> metrics::Gauge {
+        metrics::gauge!(crate::telemetry::INBOX_DEPTH, "platform" => self.source.platform().as_str())
+    }
+
     /// Queues a batch for the runtime now: the order of these calls is the order the
     /// committer steps the batches in.
     fn queue(&self, batch: StepBatch<S::Ack>) -> Queued<S::Ack> {
@@ -430,7 +445,9 @@ impl<S: IngestSource> Shared<S> {
             .incoming
             .iter()
             .map(|incoming| incoming.update.clone())
-            .collect();
+            .collect::<Vec<_>>();
+        // Counted out again once the batch settled.
+        self.inbox_depth().increment(updates.len() as f64);
         Queued {
             results: self.conversations.queue_batch(batch.incoming, Utc::now()),
             updates,
@@ -449,6 +466,7 @@ impl<S: IngestSource> Shared<S> {
         let shared = self.clone();
         async move {
             let results = queued.results.results().await;
+            shared.inbox_depth().decrement(queued.updates.len() as f64);
             shared.source.acknowledge(queued.acks);
             let mut saved = true;
             let mut redelivered = Vec::new();

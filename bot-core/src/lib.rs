@@ -21,4 +21,5 @@ pub mod privacy;
 pub mod runtime;
 pub mod scheduler;
 pub mod storage;
+pub mod telemetry;
 pub mod terminal;

@@ -135,6 +135,8 @@ struct Shared {
     /// Hashes the accounts of people erased and of first contacts, so that blocks,
     /// former partners and reports outlive /delete_me; without it nothing does.
     privacy: Option<PrivacyKey>,
+    /// The step-latency and group-commit histograms, taken once.
+    metrics: crate::telemetry::RuntimeMetrics,
     /// Runs before every step; tests use it to make a step panic.
     #[cfg(feature = "fault-injection")]
     before_step: Mutex<Option<StepHook>>,
@@ -198,6 +200,7 @@ impl Conversations {
             platform_limits: RwLock::new(HashMap::new()),
             peer_messages: Arc::new(Notify::new()),
             privacy,
+            metrics: crate::telemetry::RuntimeMetrics::new(),
             #[cfg(feature = "fault-injection")]
             before_step: Mutex::new(None),
         });
@@ -800,7 +803,13 @@ async fn round(
         let mut stepped = Vec::new();
         for (position, &i) in person_round.items.iter().enumerate() {
             let item = &items[i];
-            match step.run(shared, item) {
+            let started = std::time::Instant::now();
+            let ran = step.run(shared, item);
+            shared
+                .metrics
+                .step_duration
+                .record(started.elapsed().as_secs_f64());
+            match ran {
                 Ok(replies) => {
                     let max_chars = shared.platform_limits(item.chat.platform).max_message_chars;
                     let about = (!step.erased).then_some(person);
@@ -838,7 +847,14 @@ async fn round(
     let lease = feed
         .as_ref()
         .map(|feed| feed.lease(commits.first().map_or_else(Utc::now, |c| c.now)));
+    if !commits.is_empty() {
+        shared
+            .metrics
+            .commit_batch_size
+            .record(commits.len() as f64);
+    }
     let outcomes = commit_isolating(shared.store.as_ref(), &commits, lease.as_ref()).await;
+    let mut counts = PlatformCounts::default();
     let mut delivered = Vec::new();
     let mut told = false;
     let mut for_desk = Vec::new();
@@ -864,6 +880,9 @@ async fn round(
         };
         match outcome {
             CommitOutcome::Committed { outbox } => {
+                for message in &outbox {
+                    counts.queued[platform_index(message.chat.platform)] += 1;
+                }
                 delivered.extend(outbox);
                 told |= commit
                     .timers
@@ -872,6 +891,9 @@ async fn round(
                 cache_committed(cache, &commit);
                 for_desk.extend(tasks);
                 for (i, replies) in stepped {
+                    if items[i].update.is_some() {
+                        counts.stepped[platform_index(items[i].chat.platform)] += 1;
+                    }
                     results[i] = Some(Ok(Handled {
                         replies,
                         duplicate: false,
@@ -908,6 +930,7 @@ async fn round(
             }
         }
     }
+    counts.record();
     if let Some(feed) = &feed {
         feed.push(delivered);
     }
@@ -942,6 +965,35 @@ fn hand_to_desk(shared: &Shared, tasks: Vec<AdminTask>) {
         if !sent && !matches!(task.request, engine::AdminRequest::Refused { .. }) {
             tracing::error!(person = %task.admin, action = task.request.action(),
                 "an admin request, but the admin desk does not run in this process");
+        }
+    }
+}
+
+/// A round's committed updates and queued messages per platform, added to the counters
+/// once per round rather than once per person.
+#[derive(Default)]
+struct PlatformCounts {
+    stepped: [u64; Platform::ALL.len()],
+    queued: [u64; Platform::ALL.len()],
+}
+
+fn platform_index(platform: Platform) -> usize {
+    Platform::ALL
+        .iter()
+        .position(|known| *known == platform)
+        .unwrap_or(0)
+}
+
+impl PlatformCounts {
+    fn record(&self) {
+        use crate::telemetry::{OUTBOX_QUEUED, UPDATES_STEPPED, platform_counter};
+        for (i, platform) in Platform::ALL.into_iter().enumerate() {
+            if self.stepped[i] > 0 {
+                platform_counter(UPDATES_STEPPED, platform).increment(self.stepped[i]);
+            }
+            if self.queued[i] > 0 {
+                platform_counter(OUTBOX_QUEUED, platform).increment(self.queued[i]);
+            }
         }
     }
 }

@@ -13,6 +13,7 @@
 //! runs, so at most one instance proposes at a time.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bot_core::app::{RunningService, Service};
@@ -52,6 +53,36 @@ pub struct WorkerConfig {
     pub wave: WaveConfig,
     /// How long both sides have to accept a proposal.
     pub proposal_ttl: chrono::Duration,
+    /// Whether this worker leads now, for an admin's "run now" (clones share it); the
+    /// request itself goes through `Conversations::request_wave`.
+    pub run_now: WaveTrigger,
+}
+
+/// Whether a worker of this process leads the matcher (only a leader acts on an admin's
+/// "run a wave now").
+#[derive(Debug, Clone, Default)]
+pub struct WaveTrigger {
+    inner: Arc<TriggerInner>,
+}
+
+#[derive(Debug, Default)]
+struct TriggerInner {
+    leading: std::sync::atomic::AtomicBool,
+}
+
+impl WaveTrigger {
+    /// Whether the worker holding this trigger leads the matcher now.
+    pub fn leading(&self) -> bool {
+        self.inner
+            .leading
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn set_leading(&self, leading: bool) {
+        self.inner
+            .leading
+            .store(leading, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl WorkerConfig {
@@ -87,6 +118,7 @@ impl WorkerConfig {
                 },
             },
             proposal_ttl: settings.partnering()?.proposal_ttl,
+            run_now: WaveTrigger::default(),
         })
     }
 }
@@ -253,6 +285,14 @@ impl MatcherWorker {
             elapsed_ms = outcome.elapsed.as_millis() as u64,
             "matcher wave"
         );
+        metrics::histogram!(bot_core::telemetry::WAVE_DURATION)
+            .record(outcome.elapsed.as_secs_f64());
+        metrics::counter!(bot_core::telemetry::WAVE_PAIRS).increment(outcome.pairs);
+        metrics::gauge!(bot_core::telemetry::WAVE_UNPAIRED).set(
+            outcome
+                .eligible
+                .saturating_sub(outcome.pairs.saturating_mul(2)) as f64,
+        );
         Ok(outcome)
     }
 
@@ -344,7 +384,10 @@ impl MatcherWorker {
                 }
             };
             tracing::info!(owner = %self.config.owner, "leading the matcher");
-            if let Some(lead) = self.while_leading(lead, &mut stopped).await {
+            self.config.run_now.set_leading(true);
+            let kept = self.while_leading(lead, &mut stopped).await;
+            self.config.run_now.set_leading(false);
+            if let Some(lead) = kept {
                 if let Err(error) = lead.release().await {
                     tracing::error!(%error, "could not release the matcher lead");
                 }

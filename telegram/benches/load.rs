@@ -5,12 +5,17 @@
 //! Telegram's limits on: delivered messages per second against the configured 30/s, and
 //! the 429 count.
 //!
-//! Every part shares this process's cores with the fake Bot API and the driver, so the
-//! CPU time spent per update (printed beside the rate) bounds how fast each bot can go.
+//! Every part shares this process's cores with the fake Bot API and the driver. Their
+//! share is measured on its own first: a no-op bot (teloxide's raw client, no
+//! dispatcher, no state) answers each update with one fixed message, so its CPU per
+//! update is what the fake, the driver and the HTTP client cost. Each bot's own CPU per
+//! update is its total minus that.
 //!
 //! `cargo bench -p telegram --bench load` (people: LEXBOT_BENCH_PEOPLE, default 2000;
-//! PostgreSQL when LEXBOT_TEST_POSTGRES_URL is set). A word after `--` runs only the
-//! parts whose name contains it: `sqlite`, `postgres`, `teloxide`, `limits`.
+//! the PostgreSQL part needs LEXBOT_TEST_POSTGRES_URL). A word after `--` runs only the
+//! parts whose name contains it: `sqlite`, `postgres`, `teloxide`, `limits` (the no-op
+//! baseline runs with every part but `limits`). A part asked for that cannot run makes
+//! the bench exit non-zero, after the parts that could.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -85,20 +90,31 @@ struct Figures {
 }
 
 impl Figures {
-    fn print(&self) {
+    fn rate(&self) -> f64 {
+        self.updates as f64 / self.seconds
+    }
+
+    /// Prints the figures; with `baseline` (the no-op bot's), also the bot's own CPU per
+    /// update: its total minus what the fake, the driver and the client cost.
+    fn print(&self, baseline: Option<&Figures>) {
+        let own = self
+            .cpu_per_update
+            .zip(baseline.and_then(|b| b.cpu_per_update))
+            .map(|(total, shared)| total.as_secs_f64() - shared.as_secs_f64());
         println!(
-            "{:<34} {:>6} people {:>7} updates {:>7.2} s {:>9.0} updates/s   p50 {:>7.1} ms   p99 {:>7.1} ms   CPU {}",
+            "{:<34} {:>6} people {:>7} updates {:>7.2} s {:>9.0} updates/s   p50 {:>7.1} ms   p99 {:>7.1} ms   CPU {}{}",
             self.label,
             self.people,
             self.updates,
             self.seconds,
-            self.updates as f64 / self.seconds,
+            self.rate(),
             self.p50.as_secs_f64() * 1000.0,
             self.p99.as_secs_f64() * 1000.0,
             self.cpu_per_update.map_or_else(
                 || "unknown".to_owned(),
                 |cpu| format!("{:.0} µs/update", cpu.as_secs_f64() * 1e6)
-            )
+            ),
+            own.map_or_else(String::new, |own| format!(" (own {:.0} µs)", own * 1e6))
         );
     }
 }
@@ -411,6 +427,41 @@ async fn teloxide_dialogue_bot(fake: &FakeBotApi) -> tokio::task::JoinHandle<()>
     tokio::spawn(async move { dispatcher.dispatch().await })
 }
 
+/// The floor every bot here stands on: updates read with getUpdates and each answered
+/// with one fixed message through teloxide's raw client, concurrently, with no
+/// dispatcher, state or storage.
+async fn no_op_bot(fake: &FakeBotApi) -> tokio::task::JoinHandle<()> {
+    let bot = Bot::new(fake.token()).set_api_url(fake.api_url());
+    tokio::spawn(async move {
+        let mut offset = 0;
+        loop {
+            let updates = match bot.get_updates().offset(offset).timeout(1).await {
+                Ok(updates) => updates,
+                Err(error) => {
+                    eprintln!("no-op bot: getUpdates failed: {error}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            for update in updates {
+                offset = update.id.as_offset();
+                let Some(chat) = update.chat() else { continue };
+                let bot = bot.clone();
+                let chat = chat.id;
+                tokio::spawn(async move {
+                    if let Err(error) = bot
+                        .send_message(chat, "ok")
+                        .reply_markup(next_button())
+                        .await
+                    {
+                        eprintln!("no-op bot: sendMessage failed: {error}");
+                    }
+                });
+            }
+        }
+    })
+}
+
 fn fast_fake() -> FakeConfig {
     FakeConfig {
         enforce_limits: false,
@@ -447,19 +498,63 @@ async fn main() {
         plan.steps.iter().map(|(_, n)| n).sum::<usize>()
     );
 
+    // The same mix of texts and presses, one message answering each: the no-op bot's
+    // and the teloxide bot's plan.
+    let one_answer_plan = Plan {
+        steps: plan
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(n, (planned, _))| {
+                let step = match planned {
+                    Planned::Text(_) if n == 0 => Planned::Text("Hey".into()),
+                    Planned::Text(_) => Planned::Text(format!("answer {n}")),
+                    Planned::Button(_) => Planned::Button("next".into()),
+                };
+                (step, 1)
+            })
+            .collect(),
+    };
+    let mut could_not_run: Vec<String> = Vec::new();
+    let baseline = if runs("sqlite") || runs("postgres") || runs("teloxide") {
+        let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
+        let bot = no_op_bot(&fake).await;
+        let figures = drive(
+            &fake,
+            &one_answer_plan,
+            people,
+            50_000_000,
+            "no-op bot (fake + driver + client)",
+        )
+        .await;
+        figures.print(None);
+        bot.abort();
+        Some(figures)
+    } else {
+        None
+    };
+    let baseline = baseline.as_ref();
+
     let mut results = Vec::new();
     if runs("sqlite") {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
         let url = format!("sqlite://{}", dir.path().join("load.db").display());
         let (running, conversations) = lexbot(&url, &fake, RateLimits::unlimited()).await;
         let figures = drive(&fake, &plan, people, 10_000_000, "lexbot, SQLite (durable)").await;
-        figures.print();
+        figures.print(baseline);
         results.push(figures);
         running.shutdown().await;
         conversations.store().close().await;
     }
     let postgres = if runs("postgres") {
-        TestDb::create(Backend::Postgres).await
+        let database = TestDb::create(Backend::Postgres).await;
+        if database.is_none() {
+            could_not_run.push(format!(
+                "postgres: {} is not set",
+                lexbot_test_kit::POSTGRES_URL_VAR
+            ));
+        }
+        database
     } else {
         None
     };
@@ -474,7 +569,7 @@ async fn main() {
             "lexbot, PostgreSQL (durable)",
         )
         .await;
-        figures.print();
+        figures.print(baseline);
         results.push(figures);
         running.shutdown().await;
         conversations.store().close().await;
@@ -483,47 +578,48 @@ async fn main() {
     if runs("teloxide") {
         let fake = FakeBotApi::start(fast_fake()).await.expect("fake");
         let bot = teloxide_dialogue_bot(&fake).await;
-        // The same mix as lexbot's onboarding: a text where a person types, a press of
-        // the bot's last button where they press one; one message answers each.
-        let teloxide_plan = Plan {
-            steps: plan
-                .steps
-                .iter()
-                .enumerate()
-                .map(|(n, (planned, _))| {
-                    let step = match planned {
-                        Planned::Text(_) if n == 0 => Planned::Text("Hey".into()),
-                        Planned::Text(_) => Planned::Text(format!("answer {n}")),
-                        Planned::Button(_) => Planned::Button("next".into()),
-                    };
-                    (step, 1)
-                })
-                .collect(),
-        };
         let figures = drive(
             &fake,
-            &teloxide_plan,
+            &one_answer_plan,
             people,
             30_000_000,
             "teloxide dialogue, InMemStorage",
         )
         .await;
-        figures.print();
+        figures.print(baseline);
         bot.abort();
-        let teloxide_rate = figures.updates as f64 / figures.seconds;
-        for figures in &results {
+        let own = |f: &Figures| {
+            f.cpu_per_update
+                .zip(baseline.and_then(|b| b.cpu_per_update))
+                .map(|(total, shared)| total.as_secs_f64() - shared.as_secs_f64())
+        };
+        for lexbot in &results {
+            let cpu = match (own(lexbot), own(&figures)) {
+                (Some(lexbot), Some(teloxide)) if teloxide > 0.0 => {
+                    format!("   own CPU per update: {:.2}×", lexbot / teloxide)
+                }
+                _ => String::new(),
+            };
             println!(
-                "ratio {:<30} / teloxide InMemStorage: {:.2}",
-                figures.label,
-                (figures.updates as f64 / figures.seconds) / teloxide_rate
+                "ratio {:<30} / teloxide InMemStorage: {:.2} updates/s{cpu}",
+                lexbot.label,
+                lexbot.rate() / figures.rate()
             );
         }
     }
-    if !runs("limits") {
-        return;
+    if runs("limits") {
+        limits_on(&plan, &dir).await;
     }
+    if !could_not_run.is_empty() {
+        for part in &could_not_run {
+            eprintln!("could not run {part}");
+        }
+        std::process::exit(1);
+    }
+}
 
-    // With Telegram's limits on, at both ends.
+/// lexbot with Telegram's limits on, at both ends.
+async fn limits_on(plan: &Plan, dir: &tempfile::TempDir) {
     let limited_people = 300;
     let fake = FakeBotApi::start(FakeConfig {
         enforce_limits: true,

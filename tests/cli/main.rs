@@ -420,3 +420,140 @@ fn a_missing_privacy_key_is_warned_about_and_a_short_one_refused() {
     assert!(ran.success, "{}", ran.stderr);
     assert!(!ran.stderr.contains("LEXBOT_PRIVACY_KEY"), "{}", ran.stderr);
 }
+
+/// A running `lexbot run` whose stderr (its log) is read line by line on a thread.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    log: String,
+}
+
+impl Running {
+    fn spawn(command: &mut Command) -> Self {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("lexbot starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            log: String::new(),
+        }
+    }
+
+    /// The first log line containing `needle`.
+    fn wait_for(&mut self, needle: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    self.log.push_str(&line);
+                    self.log.push('\n');
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no log line with {needle:?}; the log:\n{}", self.log),
+            }
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP/1.1 GET; the status and the body.
+fn http_get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    let auth = token
+        .map(|token| format!("Authorization: Bearer {token}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The listening address from the JSON start-up line.
+fn listening_addr(line: &str) -> String {
+    let entry: serde_json::Value = serde_json::from_str(line).expect("a JSON log line");
+    entry["fields"]["addr"]
+        .as_str()
+        .expect("an addr field")
+        .to_owned()
+}
+
+#[test]
+fn run_serves_health_metrics_and_the_admin_api_only_with_a_token_and_logs_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lexbot.db");
+    let base = || {
+        let mut command = lexbot(&db);
+        command
+            .arg("run")
+            .env_remove("TELEGRAM_BOT_TOKEN")
+            .env("LEXBOT_HTTP__LISTEN", "127.0.0.1:0")
+            .env("LEXBOT_LOG_FORMAT", "json");
+        command
+    };
+
+    // No token: no API, and the log says so; health and metrics are served.
+    let mut without = Running::spawn(base().env_remove("LEXBOT_ADMIN_TOKEN"));
+    let warning = without.wait_for("LEXBOT_ADMIN_TOKEN is not set");
+    let warning: serde_json::Value = serde_json::from_str(&warning).expect("JSON log line");
+    assert_eq!(warning["level"], "WARN", "{warning}");
+    let addr = listening_addr(&without.wait_for("HTTP server listening"));
+    assert_eq!(http_get(&addr, "/healthz", None).0, 200);
+    let (status, ready) = http_get(&addr, "/readyz", None);
+    assert_eq!(status, 200, "{ready}");
+    let (status, metrics) = http_get(&addr, "/metrics", None);
+    assert_eq!(status, 200);
+    assert!(metrics.contains("lexbot_people"), "{metrics}");
+    assert_eq!(http_get(&addr, "/api/v1/stats", Some("anything")).0, 404);
+    drop(without);
+
+    // With a token: the API answers it, and refuses anything else.
+    let token = "a-long-random-admin-token-for-the-test";
+    let mut with = Running::spawn(base().env("LEXBOT_ADMIN_TOKEN", token));
+    with.wait_for("admin API served");
+    let addr = listening_addr(&with.wait_for("HTTP server listening"));
+    let (status, stats) = http_get(&addr, "/api/v1/stats", Some(token));
+    assert_eq!(status, 200, "{stats}");
+    assert!(stats.contains("queue_length"), "{stats}");
+    assert_eq!(http_get(&addr, "/api/v1/stats", Some("wrong")).0, 401);
+    assert_eq!(http_get(&addr, "/api/v1/stats", None).0, 401);
+    assert!(!with.log.contains(token), "the token must never be logged");
+
+    // An unknown log format is refused, naming the variable.
+    let ran = run(base().env("LEXBOT_LOG_FORMAT", "xml"));
+    assert!(!ran.success);
+    assert!(ran.stderr.contains("LEXBOT_LOG_FORMAT"), "{}", ran.stderr);
+}

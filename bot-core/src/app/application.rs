@@ -9,6 +9,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use async_trait::async_trait;
@@ -22,6 +23,8 @@ use crate::outbox::{
 };
 use crate::runtime::Conversations;
 use crate::scheduler::SchedulerHandle;
+
+use super::Readiness;
 
 /// A platform's way in and out of lexbot.
 #[async_trait]
@@ -75,6 +78,9 @@ pub struct ApplicationBuilder {
     adapters: Vec<Box<dyn Adapter>>,
     services: Vec<Box<dyn Service>>,
     dispatcher: DispatcherConfig,
+    /// Routes of the application's own (health, metrics, the admin API).
+    routes: Vec<axum::Router>,
+    readiness: Readiness,
 }
 
 /// Everything running; [`Application::shutdown`] stops it in order.
@@ -83,7 +89,7 @@ pub struct Application {
     http_addr: Option<SocketAddr>,
     identities: Vec<(&'static str, String)>,
     stop_intake: watch::Sender<bool>,
-    intakes: Vec<JoinHandle<()>>,
+    intakes: Vec<Intake>,
     http: Option<JoinHandle<()>>,
     services: Vec<Box<dyn RunningService>>,
     scheduler: Option<SchedulerHandle>,
@@ -97,12 +103,15 @@ impl Application {
         secrets: &Secrets,
     ) -> anyhow::Result<ApplicationBuilder> {
         let conversations = super::build(settings, secrets).await?;
+        let readiness = Readiness::new(conversations.store().clone());
         Ok(ApplicationBuilder {
             settings: settings.clone(),
             conversations,
             adapters: Vec::new(),
             services: Vec::new(),
             dispatcher: settings.dispatcher(),
+            routes: Vec::new(),
+            readiness,
         })
     }
 
@@ -127,7 +136,7 @@ impl Application {
         &self.conversations
     }
 
-    /// Where the HTTP server listens, when an adapter needed it.
+    /// Where the HTTP server listens, when some routes needed it.
     pub fn http_addr(&self) -> Option<SocketAddr> {
         self.http_addr
     }
@@ -144,7 +153,7 @@ impl Application {
     pub async fn shutdown(self) {
         let _ = self.stop_intake.send(true);
         for intake in self.intakes {
-            let _ = intake.await;
+            let _ = intake.watcher.await;
         }
         for service in self.services {
             service.shutdown().await;
@@ -163,7 +172,8 @@ impl Application {
     /// released (the store stays open for the caller to close).
     pub fn kill(self) {
         for intake in self.intakes {
-            intake.abort();
+            intake.task.abort();
+            intake.watcher.abort();
         }
         if let Some(http) = self.http {
             http.abort();
@@ -193,6 +203,18 @@ impl ApplicationBuilder {
         self
     }
 
+    /// Routes served on the one HTTP server beside the adapters' (health, metrics, the
+    /// admin API); with any, the server starts even when no adapter has routes.
+    pub fn routes(mut self, routes: axum::Router) -> Self {
+        self.routes.push(routes);
+        self
+    }
+
+    /// The application's readiness, for a `/readyz` route given to [`Self::routes`].
+    pub fn readiness(&self) -> Readiness {
+        self.readiness.clone()
+    }
+
     /// The dispatcher's settings, when they differ from the config's (tests shorten
     /// the backoff).
     pub fn dispatcher(mut self, config: DispatcherConfig) -> Self {
@@ -209,9 +231,10 @@ impl ApplicationBuilder {
             mut adapters,
             services,
             dispatcher,
+            mut routes,
+            readiness,
         } = self;
         let mut senders = Vec::with_capacity(adapters.len());
-        let mut routes: Vec<axum::Router> = Vec::new();
         let mut identities = Vec::with_capacity(adapters.len());
         for adapter in &mut adapters {
             let connection = adapter
@@ -256,8 +279,13 @@ impl ApplicationBuilder {
         };
         let intakes = adapters
             .into_iter()
-            .map(|adapter| adapter.start_intake(conversations.clone(), stopped.clone()))
+            .map(|adapter| {
+                let running = readiness.adapter_running(adapter.name());
+                let intake = adapter.start_intake(conversations.clone(), stopped.clone());
+                Intake::watch(intake, running)
+            })
             .collect();
+        readiness.mark_started();
         Ok(Application {
             conversations,
             http_addr,
@@ -269,6 +297,24 @@ impl ApplicationBuilder {
             scheduler,
             dispatcher,
         })
+    }
+}
+
+/// An adapter's intake task, and the task that marks it stopped for `/readyz` once it
+/// ends (awaited at shutdown in its place).
+struct Intake {
+    task: tokio::task::AbortHandle,
+    watcher: JoinHandle<()>,
+}
+
+impl Intake {
+    fn watch(intake: JoinHandle<()>, running: Arc<AtomicBool>) -> Self {
+        let task = intake.abort_handle();
+        let watcher = tokio::spawn(async move {
+            let _ = intake.await;
+            running.store(false, Ordering::Release);
+        });
+        Self { task, watcher }
     }
 }
 

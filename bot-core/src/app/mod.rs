@@ -2,11 +2,13 @@
 //! [`Application`] that runs it with its adapters.
 
 mod application;
+mod readiness;
 
 pub use crate::outbox::PlatformLimits;
 pub use application::{
     Adapter, Application, ApplicationBuilder, Connection, RunningService, Service,
 };
+pub use readiness::{CHECK_TIMEOUT, CheckOutcome, Readiness, ReadinessCheck};
 
 use std::sync::Arc;
 

@@ -173,6 +173,29 @@ struct PlatformState {
     global: TokenBucket,
     /// Set by a 429: nothing goes to this platform before.
     paused_until: Option<Instant>,
+    counters: PlatformCounters,
+}
+
+/// A platform's delivery counters ([`crate::telemetry`]), taken once.
+struct PlatformCounters {
+    sent: metrics::Counter,
+    retried: metrics::Counter,
+    dead: metrics::Counter,
+    rate_limited: metrics::Counter,
+}
+
+impl PlatformCounters {
+    fn new(platform: Platform) -> Self {
+        use crate::telemetry::{
+            OUTBOX_DEAD, OUTBOX_RATE_LIMITED, OUTBOX_RETRIED, OUTBOX_SENT, platform_counter,
+        };
+        Self {
+            sent: platform_counter(OUTBOX_SENT, platform),
+            retried: platform_counter(OUTBOX_RETRIED, platform),
+            dead: platform_counter(OUTBOX_DEAD, platform),
+            rate_limited: platform_counter(OUTBOX_RATE_LIMITED, platform),
+        }
+    }
 }
 
 struct ChatQueue {
@@ -201,6 +224,8 @@ struct State {
     in_flight: JoinSet<SendResult>,
     acks: mpsc::UnboundedSender<i64>,
     ack_task: Option<tokio::task::JoinHandle<()>>,
+    /// From a message's `not_before` to the start of its send.
+    lag: metrics::Histogram,
 }
 
 impl State {
@@ -221,6 +246,7 @@ impl State {
                     PlatformState {
                         global: TokenBucket::new(limits.global.with_headroom(), now.into_std()),
                         limits,
+                        counters: PlatformCounters::new(sender.platform()),
                         sender,
                         paused_until: None,
                     },
@@ -243,6 +269,7 @@ impl State {
             in_flight: JoinSet::new(),
             acks,
             ack_task: Some(ack_task),
+            lag: metrics::histogram!(crate::telemetry::DISPATCHER_LAG),
         }
     }
 
@@ -416,6 +443,8 @@ impl State {
         platform.global.take(std_now);
         queue.in_flight = true;
         queue.scheduled = false;
+        let lag = (Utc::now() - head.not_before).to_std().unwrap_or_default();
+        self.lag.record(lag.as_secs_f64());
         let message = head.clone();
         let sender = platform.sender.clone();
         let chat = chat.clone();
@@ -428,6 +457,26 @@ impl State {
 
     async fn finished(&mut self, chat: ChatKey, message: OutboxMessage, delivery: Delivery) {
         let now = Instant::now();
+        if let Some(platform) = self.platforms.get(&chat.platform) {
+            let counters = &platform.counters;
+            match &delivery {
+                Delivery::Sent => counters.sent.increment(1),
+                Delivery::RetryAfter(_) => counters.rate_limited.increment(1),
+                Delivery::Transient(_)
+                    if message.attempts.saturating_add(1) < self.config.max_attempts =>
+                {
+                    counters.retried.increment(1);
+                }
+                Delivery::Blocked(_) => {
+                    let queued = self
+                        .queues
+                        .get(&chat)
+                        .map_or(1, |queue| queue.messages.len());
+                    counters.dead.increment(queued as u64);
+                }
+                Delivery::Transient(_) | Delivery::Permanent(_) => counters.dead.increment(1),
+            }
+        }
         match delivery {
             Delivery::Sent => {
                 let _ = self.acks.send(message.id);

@@ -118,6 +118,9 @@ impl Scheduler {
             claimed: claimed.len(),
             ..Tick::default()
         };
+        if !claimed.is_empty() {
+            metrics::counter!(crate::telemetry::TIMERS_DUE).increment(claimed.len() as u64);
+        }
         let mut firing = Vec::with_capacity(claimed.len());
         let mut events = Vec::with_capacity(claimed.len());
         for timer in claimed {
@@ -141,13 +144,15 @@ impl Scheduler {
         }
         let results = self.conversations.fire_timers(events, now).await;
         let done_at = (self.clock)();
+        let delays = metrics::histogram!(crate::telemetry::TIMER_DELAY);
         for (timer, result) in firing.iter().zip(results) {
             match result {
                 Ok(handled) if handled.duplicate => tick.duplicates += 1,
                 Ok(_) => {
                     tick.fired += 1;
-                    self.stats
-                        .record_delay(done_at.signed_duration_since(timer.due_at));
+                    let delay = done_at.signed_duration_since(timer.due_at);
+                    self.stats.record_delay(delay);
+                    delays.record(delay.to_std().unwrap_or_default().as_secs_f64());
                 }
                 Err(error) => {
                     tracing::error!(timer = timer.id, kind = %timer.kind, person = %timer.person, %error, "timer step failed");
@@ -159,6 +164,9 @@ impl Scheduler {
             }
         }
         self.stats.add(&tick);
+        if tick.fired > 0 {
+            metrics::counter!(crate::telemetry::TIMERS_FIRED).increment(tick.fired as u64);
+        }
         Ok(tick)
     }
 

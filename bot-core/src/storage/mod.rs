@@ -668,6 +668,10 @@ pub trait Store: AdminStore + Send + Sync + 'static {
 
     async fn partnering_stats(&self) -> Result<PartneringStats, StoreError>;
 
+    /// Answers once the database does: a round trip on a pooled connection, for
+    /// `/readyz`.
+    async fn ping(&self) -> Result<(), StoreError>;
+
     /// How many people wait in the matcher queue: [`PartneringStats::waiting`] without
     /// reading every practice record, cheap enough to poll every second.
     async fn queue_len(&self) -> Result<u64, StoreError>;

@@ -830,6 +830,11 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn queue_len(&self) -> Result<u64, StoreError> {
         let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM match_queue")
             .fetch_one(&self.pool)
