@@ -98,7 +98,10 @@ fn run_backend(backend: &str, plan: &Plan) {
                 let url = format!("sqlite://{}", dir.path().join("bench.db").display());
                 let store = SqliteStore::open(&url).await.expect("sqlite store");
                 let setup = Instant::now();
-                fill_sqlite(store.pool(), plan.timers).await;
+                // The bench's own connections for the setup: the store keeps its pool to itself.
+                let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite pool");
+                fill_sqlite(&pool, plan.timers).await;
+                pool.close().await;
                 bench(
                     "sqlite (file, WAL)",
                     Arc::new(store),
@@ -117,8 +120,12 @@ fn run_backend(backend: &str, plan: &Plan) {
                     .await
                     .expect("postgres store");
                 let setup = Instant::now();
-                fill_postgres(store.pool(), plan.timers).await;
-                let pool = store.pool().clone();
+                // The bench's own connections for the setup and the vacuum: the store keeps
+                // its pool to itself.
+                let pool = sqlx::PgPool::connect(database.url())
+                    .await
+                    .expect("postgres pool");
+                fill_postgres(&pool, plan.timers).await;
                 // A Unix socket (host `%2Fvar%2Frun%2Fpostgresql`) skips the TCP stack.
                 let label = if server.contains("%2F") {
                     "postgres (unix socket)"

@@ -6,13 +6,17 @@
 
 pub mod scripted;
 
+mod steps;
+
 use std::future::Future;
 use std::sync::Arc;
 
 use bot_core::domain::{AccountRef, PersonId};
-use bot_core::storage::Store;
+use bot_core::storage::{OutboxQueue, Store};
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, SqlitePool};
+pub use steps::{PeopleStoreExt, StepCommit, StepWrite};
 use tokio::sync::OnceCell;
 
 pub const POSTGRES_URL_VAR: &str = "LEXBOT_TEST_POSTGRES_URL";
@@ -420,7 +424,7 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// Every message waiting in the outbox, claimed under a test's own lease.
-pub async fn claim_outbox(store: &dyn Store) -> Vec<bot_core::outbox::OutboxMessage> {
+pub async fn claim_outbox(store: &dyn OutboxQueue) -> Vec<bot_core::outbox::OutboxMessage> {
     let lease = bot_core::storage::OutboxLease {
         owner: "test".into(),
         until: now() + chrono::Duration::hours(1),

@@ -11,7 +11,7 @@ use bot_core::runtime::Incoming;
 use bot_core::storage::{CommitOutcome, DmChat, PersonCommit, PersonWrite, Store};
 
 use crate::scheduler::conversations;
-use lexbot_test_kit::{MIGRATIONS_TABLE, TestDb, now};
+use lexbot_test_kit::{MIGRATIONS_TABLE, PeopleStoreExt, TestDb, now};
 
 on_both_backends!(
     a_first_contact_stores_its_private_chat_and_the_pool_carries_it,

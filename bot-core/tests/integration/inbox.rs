@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bot_core::domain::{AccountRef, ChatKey, Locale, Platform};
 use bot_core::storage::{CommitOutcome, InboxUpdate, PersonCommit, Store, UpdateKey};
 
-use lexbot_test_kit::{TestDb, now};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, now};
 
 on_both_backends!(
     updates_wait_in_the_inbox_oldest_first_until_done,

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::scheduler::{conversations, queued_texts};
-use lexbot_test_kit::{TestDb, now};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, now};
 
 on_both_backends!(
     a_batch_is_in_the_inbox_before_receive_returns,

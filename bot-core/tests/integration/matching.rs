@@ -13,7 +13,7 @@ use bot_core::engine::{NewReport, TimerKind};
 use bot_core::storage::{CommitOutcome, PersonCommit, PersonWrite, Store, TimerWrite, WaveRecord};
 use chrono::{DateTime, Utc};
 
-use lexbot_test_kit::{TestDb, now};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, now};
 
 on_both_backends!(
     the_queue_follows_practice_writes,

@@ -10,7 +10,7 @@ use bot_core::engine::Reply;
 use bot_core::outbox::{NewOutboxMessage, OutboxBody};
 use bot_core::storage::{CommitOutcome, OutboxLease, PersonCommit, PersonWrite, Store};
 
-use lexbot_test_kit::{TestDb, now};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, now};
 
 on_both_backends!(
     a_lease_holds_only_the_platforms_its_holder_sends_to,

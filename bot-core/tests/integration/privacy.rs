@@ -16,7 +16,7 @@ use bot_core::privacy::PrivacyKey;
 use bot_core::runtime::{Conversations, Incoming};
 use bot_core::storage::{CommitOutcome, LoadedPerson, PersonCommit, PersonWrite, Store, Tombstone};
 
-use lexbot_test_kit::{TestDb, claim_outbox, now};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, claim_outbox, now};
 
 on_both_backends!(
     a_returning_account_is_the_erased_person_with_their_lists,

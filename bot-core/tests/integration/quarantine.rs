@@ -11,7 +11,7 @@ use bot_core::runtime::{Incoming, PANICKED};
 use bot_core::storage::{InboxUpdate, Quarantine, Store, UpdateKey};
 
 use crate::scheduler::conversations;
-use lexbot_test_kit::{TestDb, now};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, now};
 
 on_both_backends!(
     replays_count_attempts_and_a_given_up_update_leaves_the_inbox,

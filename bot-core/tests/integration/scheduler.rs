@@ -15,7 +15,7 @@ use bot_core::scheduler::{Clock, Scheduler, SchedulerConfig};
 use bot_core::storage::{CommitOutcome, OutboxLease, PersonCommit, PersonWrite, Store, TimerWrite};
 use chrono::{DateTime, Duration, Utc};
 
-use lexbot_test_kit::{TestDb, now};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, now};
 
 on_both_backends!(
     an_unanswered_flow_times_out_through_the_outbox_once,

@@ -7,7 +7,8 @@ use bot_core::domain::{
     LevelChoice, Locale, PersonId, Platform, PracticeStyle, PracticeStyles, Profile, Slot,
     TargetLanguage, Timezone,
 };
-use bot_core::storage::{LoadedPerson, StepCommit, StepWrite, Store, StoreError, StoredState};
+use bot_core::storage::{DatabaseErrorKind, LoadedPerson, Store, StoreError, StoredState};
+use lexbot_test_kit::{PeopleStoreExt, StepCommit, StepWrite};
 use tokio::sync::Barrier;
 
 use lexbot_test_kit::{MIGRATIONS_TABLE, TestDb, now};
@@ -275,7 +276,16 @@ async fn a_failing_step_changes_nothing(store: Arc<dyn Store>, _db: &TestDb) {
         ))
         .await
         .expect_err("schema_version 0 violates the CHECK");
-    assert!(matches!(error, StoreError::Database(_)), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            StoreError::Database {
+                kind: DatabaseErrorKind::ConstraintViolation,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 
     let after = load(&*store, person, &chat).await;
     assert_eq!(after.version, 1);

@@ -12,7 +12,7 @@ use bot_core::storage::{
 };
 use chrono::{DateTime, Duration, Utc};
 
-use lexbot_test_kit::{TestDb, now};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, now};
 
 on_both_backends!(
     timers_are_written_moved_and_cancelled_with_the_step,

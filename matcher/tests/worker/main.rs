@@ -20,7 +20,7 @@ use bot_core::privacy::PrivacyKey;
 use bot_core::runtime::{Conversations, Incoming};
 use bot_core::storage::{CommitOutcome, OutboxLease, PersonCommit, PersonWrite, Store};
 use chrono::{DateTime, Utc};
-use lexbot_test_kit::{TestDb, now, on_both_backends};
+use lexbot_test_kit::{PeopleStoreExt, TestDb, now, on_both_backends};
 use matcher::worker::{LEADER_ROLE, MatcherWorker, WorkerConfig};
 
 on_both_backends!(

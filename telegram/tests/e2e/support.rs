@@ -9,6 +9,7 @@ use bot_core::domain::{AccountRef, ChatKey, Locale, Platform, Profile};
 use bot_core::outbox::DispatcherConfig;
 use bot_core::runtime::Conversations;
 use bot_core::storage::LoadedPerson;
+use lexbot_test_kit::PeopleStoreExt;
 pub use lexbot_test_kit::{Backend, TestDb, backends};
 use telegram::TelegramMode;
 use telegram::{TelegramAdapter, TelegramOptions};

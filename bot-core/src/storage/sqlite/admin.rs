@@ -5,16 +5,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::admin::{
-    AdminStore, AuditQuery, NewAuditEntry, NewBroadcast, OpenReport, PersonLookup, QueuedBroadcast,
-    audience_locale, broadcast_body, first_chat_each, handle_pattern, matching_status,
-};
-use super::{SqliteStore, StoreError, batch};
+use super::SqliteStore;
 use crate::domain::{ChatKey, LanguageCode, PersonId};
 use crate::engine::{
     AdminStats, Audience, AuditEntry, BroadcastProgress, DeadLetterView, LanguagePairCount,
     PersonSummary, ReportView, Resolution,
 };
+use crate::storage::admin::{
+    AdminStore, AuditQuery, NewAuditEntry, NewBroadcast, OpenReport, PersonLookup, QueuedBroadcast,
+    audience_locale, broadcast_body, first_chat_each, handle_pattern, matching_status,
+};
+use crate::storage::error::database;
+use crate::storage::{StoreError, batch};
 
 /// As the main store's: take SQLite's write lock up front so writers queue.
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
@@ -56,28 +58,41 @@ fn decode_person_id(table: &'static str, raw: &str) -> Result<PersonId, StoreErr
 
 fn decode_audit_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
-        id: row.try_get("id")?,
-        at: decode_time("audit_log", &row.try_get::<String, _>("at")?)?,
-        actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
+        id: row.try_get("id").map_err(database)?,
+        at: decode_time(
+            "audit_log",
+            &row.try_get::<String, _>("at").map_err(database)?,
+        )?,
+        actor: row.try_get("actor").map_err(database)?,
+        action: row.try_get("action").map_err(database)?,
         target: row
-            .try_get::<Option<String>, _>("target_id")?
+            .try_get::<Option<String>, _>("target_id")
+            .map_err(database)?
             .map(|raw| decode_person_id("audit_log", &raw))
             .transpose()?,
-        details: row.try_get("details")?,
-        outcome: row.try_get("outcome")?,
+        details: row.try_get("details").map_err(database)?,
+        outcome: row.try_get("outcome").map_err(database)?,
     })
 }
 
 fn decode_report_row(row: &sqlx::sqlite::SqliteRow) -> Result<ReportView, StoreError> {
-    let id: i64 = row.try_get("id")?;
+    let id: i64 = row.try_get("id").map_err(database)?;
     Ok(ReportView {
         id,
-        reporter: decode_person_id("reports", &row.try_get::<String, _>("reporter_id")?)?,
-        about: decode_person_id("reports", &row.try_get::<String, _>("about_id")?)?,
-        reason: batch::decode_reason(id, &row.try_get::<String, _>("reason")?)?,
-        details: row.try_get("details")?,
-        created_at: decode_time("reports", &row.try_get::<String, _>("created_at")?)?,
+        reporter: decode_person_id(
+            "reports",
+            &row.try_get::<String, _>("reporter_id").map_err(database)?,
+        )?,
+        about: decode_person_id(
+            "reports",
+            &row.try_get::<String, _>("about_id").map_err(database)?,
+        )?,
+        reason: batch::decode_reason(id, &row.try_get::<String, _>("reason").map_err(database)?)?,
+        details: row.try_get("details").map_err(database)?,
+        created_at: decode_time(
+            "reports",
+            &row.try_get::<String, _>("created_at").map_err(database)?,
+        )?,
     })
 }
 
@@ -93,14 +108,20 @@ impl SqliteStore {
         ))
         .bind(locale)
         .bind(locale)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         let mut decoded = Vec::with_capacity(rows.len());
         for row in &rows {
-            let person = decode_person_id("persons", &row.try_get::<String, _>("id")?)?;
-            let platform =
-                batch::decode_platform("accounts", &row.try_get::<String, _>("platform")?)?;
-            let chat: String = row.try_get("dm_chat_id")?;
+            let person = decode_person_id(
+                "persons",
+                &row.try_get::<String, _>("id").map_err(database)?,
+            )?;
+            let platform = batch::decode_platform(
+                "accounts",
+                &row.try_get::<String, _>("platform").map_err(database)?,
+            )?;
+            let chat: String = row.try_get("dm_chat_id").map_err(database)?;
             decoded.push((person, ChatKey::new(platform, chat)));
         }
         Ok(first_chat_each(decoded))
@@ -120,8 +141,9 @@ impl AdminStore for SqliteStore {
         .bind(entry.target.map(|id| id.to_string()))
         .bind(&entry.details)
         .bind(&entry.outcome)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         Ok(id)
     }
 
@@ -136,39 +158,38 @@ impl AdminStore for SqliteStore {
         .bind(query.before)
         .bind(query.before)
         .bind(query.limit.max(0))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         rows.iter().map(decode_audit_row).collect()
     }
 
     async fn find_person(&self, lookup: &PersonLookup) -> Result<Option<PersonId>, StoreError> {
-        let raw: Option<String> =
-            match lookup {
-                PersonLookup::Id(id) => {
-                    sqlx::query_scalar("SELECT id FROM persons WHERE id = ?")
-                        .bind(id.to_string())
-                        .fetch_optional(self.pool())
-                        .await?
-                }
-                PersonLookup::Account(account) => sqlx::query_scalar(
-                    "SELECT person_id FROM accounts WHERE platform = ? AND platform_user_id = ?",
-                )
-                .bind(account.platform.as_str())
-                .bind(&account.user_id)
-                .fetch_optional(self.pool())
-                .await?,
-                PersonLookup::Handle(handle) => {
-                    sqlx::query_scalar(
-                        "SELECT person_id FROM practice WHERE json_extract(data, '$.handle') = ? \
+        let raw: Option<String> = match lookup {
+            PersonLookup::Id(id) => sqlx::query_scalar("SELECT id FROM persons WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database)?,
+            PersonLookup::Account(account) => sqlx::query_scalar(
+                "SELECT person_id FROM accounts WHERE platform = ? AND platform_user_id = ?",
+            )
+            .bind(account.platform.as_str())
+            .bind(&account.user_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(database)?,
+            PersonLookup::Handle(handle) => sqlx::query_scalar(
+                "SELECT person_id FROM practice WHERE json_extract(data, '$.handle') = ? \
                      OR json_extract(data, '$.handle') LIKE ? ESCAPE '\\' \
                      ORDER BY updated_at DESC LIMIT 1",
-                    )
-                    .bind(handle)
-                    .bind(handle_pattern(handle))
-                    .fetch_optional(self.pool())
-                    .await?
-                }
-            };
+            )
+            .bind(handle)
+            .bind(handle_pattern(handle))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(database)?,
+        };
         raw.map(|raw| decode_person_id("persons", &raw)).transpose()
     }
 
@@ -186,25 +207,33 @@ impl AdminStore for SqliteStore {
              FROM persons p LEFT JOIN practice r ON r.person_id = p.id WHERE p.id = ?",
         )
         .bind(&id)
-        .fetch_optional(self.pool())
-        .await?
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database)?
         else {
             return Ok(None);
         };
-        let profile = batch::decode_profile(person, &row.try_get::<String, _>("profile")?)?;
-        let created_at = decode_time("persons", &row.try_get::<String, _>("created_at")?)?;
-        let status: Option<String> = row.try_get("status")?;
+        let profile = batch::decode_profile(
+            person,
+            &row.try_get::<String, _>("profile").map_err(database)?,
+        )?;
+        let created_at = decode_time(
+            "persons",
+            &row.try_get::<String, _>("created_at").map_err(database)?,
+        )?;
+        let status: Option<String> = row.try_get("status").map_err(database)?;
         let accounts = sqlx::query(
             "SELECT platform, platform_user_id, dm_chat_id FROM accounts WHERE person_id = ?",
         )
         .bind(&id)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         let (accounts, _) = batch::decode_accounts(accounts.iter().map(|row| {
             Ok(batch::AccountRow {
-                platform: row.try_get("platform")?,
-                user_id: row.try_get("platform_user_id")?,
-                dm_chat_id: row.try_get("dm_chat_id")?,
+                platform: row.try_get("platform").map_err(database)?,
+                user_id: row.try_get("platform_user_id").map_err(database)?,
+                dm_chat_id: row.try_get("dm_chat_id").map_err(database)?,
             })
         }))?;
         let audit = self
@@ -220,8 +249,8 @@ impl AdminStore for SqliteStore {
             accounts,
             profile,
             matching: matching_status(status.as_deref()),
-            reports_about: batch::count_from_db(row.try_get("about")?),
-            reports_filed: batch::count_from_db(row.try_get("filed")?),
+            reports_about: batch::count_from_db(row.try_get("about").map_err(database)?),
+            reports_filed: batch::count_from_db(row.try_get("filed").map_err(database)?),
             audit,
         }))
     }
@@ -233,14 +262,17 @@ impl AdminStore for SqliteStore {
              ORDER BY created_at, platform, platform_user_id LIMIT 1",
         )
         .bind(person.to_string())
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database)?;
         row.map(|row| {
-            let platform =
-                batch::decode_platform("accounts", &row.try_get::<String, _>("platform")?)?;
+            let platform = batch::decode_platform(
+                "accounts",
+                &row.try_get::<String, _>("platform").map_err(database)?,
+            )?;
             Ok(ChatKey::new(
                 platform,
-                row.try_get::<String, _>("dm_chat_id")?,
+                row.try_get::<String, _>("dm_chat_id").map_err(database)?,
             ))
         })
         .transpose()
@@ -265,16 +297,18 @@ impl AdminStore for SqliteStore {
         )
         .bind(&day)
         .bind(&week)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let matching = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM match_queue) AS waiting, \
              COALESCE(SUM(s = 'proposed'), 0) AS proposed, \
              COALESCE(SUM(s = 'partnered'), 0) AS partnered \
              FROM (SELECT json_extract(data, '$.partnering.status.status') AS s FROM practice)",
         )
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let pairs = sqlx::query(
             "SELECT n.value AS native, json_extract(t.value, '$.language') AS learning, \
              COUNT(*) AS people \
@@ -283,12 +317,12 @@ impl AdminStore for SqliteStore {
              AND IFNULL(json_extract(p.profile, '$.banned'), 0) = 0 \
              GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5",
         )
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await.map_err(database)?;
         let mut top_pairs = Vec::with_capacity(pairs.len());
         for row in &pairs {
-            let native: String = row.try_get("native")?;
-            let learning: String = row.try_get("learning")?;
+            let native: String = row.try_get("native").map_err(database)?;
+            let learning: String = row.try_get("learning").map_err(database)?;
             // A code this build does not know is left out of the figures, not an error.
             if let (Some(native), Some(learning)) =
                 (LanguageCode::parse(&native), LanguageCode::parse(&learning))
@@ -296,7 +330,7 @@ impl AdminStore for SqliteStore {
                 top_pairs.push(LanguagePairCount {
                     native,
                     learning,
-                    people: batch::count_from_db(row.try_get("people")?),
+                    people: batch::count_from_db(row.try_get("people").map_err(database)?),
                 });
             }
         }
@@ -305,24 +339,28 @@ impl AdminStore for SqliteStore {
              FROM match_waves WHERE started_at >= ?",
         )
         .bind(&day)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let delivery = sqlx::query(
             "SELECT COALESCE(SUM(status = 'pending'), 0) AS queued, \
              COALESCE(SUM(status = 'dead'), 0) AS dead FROM outbox",
         )
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let late: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE due_at < ?")
             .bind(encode_time(now - Duration::minutes(1)))
-            .fetch_one(self.pool())
-            .await?;
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database)?;
         let open_reports: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE resolution IS NULL")
-                .fetch_one(self.pool())
-                .await?;
+                .fetch_one(&self.pool)
+                .await
+                .map_err(database)?;
         let count = |row: &sqlx::sqlite::SqliteRow, column: &str| -> Result<u64, StoreError> {
-            Ok(batch::count_from_db(row.try_get(column)?))
+            Ok(batch::count_from_db(row.try_get(column).map_err(database)?))
         };
         Ok(AdminStats {
             people: count(&people, "people")?,
@@ -348,15 +386,17 @@ impl AdminStore for SqliteStore {
 
     async fn reports_page(&self, limit: i64) -> Result<(u64, Vec<ReportView>), StoreError> {
         let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE resolution IS NULL")
-            .fetch_one(self.pool())
-            .await?;
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database)?;
         let rows = sqlx::query(
             "SELECT id, reporter_id, about_id, reason, details, created_at FROM reports \
              WHERE resolution IS NULL ORDER BY created_at, id LIMIT ?",
         )
         .bind(limit.max(0))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         let page = rows
             .iter()
             .map(decode_report_row)
@@ -370,8 +410,9 @@ impl AdminStore for SqliteStore {
              WHERE id = ? AND resolution IS NULL",
         )
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database)?;
         row.as_ref().map(decode_report_row).transpose()
     }
 
@@ -390,8 +431,9 @@ impl AdminStore for SqliteStore {
         .bind(encode_time(now))
         .bind(actor)
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(&self.pool)
+        .await
+        .map_err(database)?;
         Ok(closed.rows_affected() == 1)
     }
 
@@ -411,7 +453,7 @@ impl AdminStore for SqliteStore {
             })?;
         let recipients = self.recipients(broadcast.audience).await?;
         let at = encode_time(broadcast.at);
-        let mut tx = self.pool().begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(database)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO broadcasts (created_at, actor, audience, text, queued) \
              VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -422,7 +464,8 @@ impl AdminStore for SqliteStore {
         .bind(&broadcast.text)
         .bind(batch::count_to_db(recipients.len() as u64))
         .fetch_one(&mut *tx)
-        .await?;
+        .await
+        .map_err(database)?;
         for chunk in recipients.chunks(BROADCAST_ROWS_PER_STATEMENT) {
             let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, \
@@ -439,9 +482,9 @@ impl AdminStore for SqliteStore {
                     .push_bind(at.clone())
                     .push_bind(id);
             });
-            insert.build().execute(&mut *tx).await?;
+            insert.build().execute(&mut *tx).await.map_err(database)?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(database)?;
         Ok(QueuedBroadcast {
             id,
             queued: recipients.len() as u64,
@@ -452,8 +495,9 @@ impl AdminStore for SqliteStore {
         let Some(queued) =
             sqlx::query_scalar::<_, i64>("SELECT queued FROM broadcasts WHERE id = ?")
                 .bind(id)
-                .fetch_optional(self.pool())
-                .await?
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database)?
         else {
             return Ok(None);
         };
@@ -462,11 +506,12 @@ impl AdminStore for SqliteStore {
              COALESCE(SUM(status = 'dead'), 0) AS dead FROM outbox WHERE broadcast_id = ?",
         )
         .bind(id)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let queued = batch::count_from_db(queued);
-        let pending = batch::count_from_db(row.try_get("pending")?);
-        let failed = batch::count_from_db(row.try_get("dead")?);
+        let pending = batch::count_from_db(row.try_get("pending").map_err(database)?);
+        let failed = batch::count_from_db(row.try_get("dead").map_err(database)?);
         Ok(Some(BroadcastProgress {
             broadcast: id,
             queued,
@@ -480,25 +525,29 @@ impl AdminStore for SqliteStore {
         limit: i64,
     ) -> Result<(u64, Vec<DeadLetterView>), StoreError> {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'dead'")
-            .fetch_one(self.pool())
-            .await?;
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database)?;
         let rows = sqlx::query(
             "SELECT id, platform, chat_id, attempts, last_error FROM outbox \
              WHERE status = 'dead' ORDER BY id DESC LIMIT ?",
         )
         .bind(limit.max(0))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         let mut sample = Vec::with_capacity(rows.len());
         for row in &rows {
-            let platform: String = row.try_get("platform")?;
-            let chat: String = row.try_get("chat_id")?;
+            let platform: String = row.try_get("platform").map_err(database)?;
+            let chat: String = row.try_get("chat_id").map_err(database)?;
             sample.push(DeadLetterView {
-                id: row.try_get("id")?,
+                id: row.try_get("id").map_err(database)?,
                 chat: format!("{platform}:{chat}"),
-                attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+                attempts: u32::try_from(row.try_get::<i64, _>("attempts").map_err(database)?)
+                    .unwrap_or(u32::MAX),
                 last_error: row
-                    .try_get::<Option<String>, _>("last_error")?
+                    .try_get::<Option<String>, _>("last_error")
+                    .map_err(database)?
                     .unwrap_or_default(),
             });
         }
@@ -511,8 +560,9 @@ impl AdminStore for SqliteStore {
              lease_owner = NULL, lease_until = NULL WHERE status = 'dead'",
         )
         .bind(encode_time(now))
-        .execute(self.pool())
-        .await?;
+        .execute(&self.pool)
+        .await
+        .map_err(database)?;
         Ok(retried.rows_affected())
     }
 }

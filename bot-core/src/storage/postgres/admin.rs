@@ -4,16 +4,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{QueryBuilder, Row};
 
-use super::admin::{
-    AdminStore, AuditQuery, NewAuditEntry, NewBroadcast, OpenReport, PersonLookup, QueuedBroadcast,
-    audience_locale, broadcast_body, first_chat_each, handle_pattern, matching_status,
-};
-use super::{PostgresStore, StoreError, batch};
+use super::PostgresStore;
 use crate::domain::{ChatKey, LanguageCode, PersonId};
 use crate::engine::{
     AdminStats, Audience, AuditEntry, BroadcastProgress, DeadLetterView, LanguagePairCount,
     PersonSummary, ReportView, Resolution,
 };
+use crate::storage::admin::{
+    AdminStore, AuditQuery, NewAuditEntry, NewBroadcast, OpenReport, PersonLookup, QueuedBroadcast,
+    audience_locale, broadcast_body, first_chat_each, handle_pattern, matching_status,
+};
+use crate::storage::error::database;
+use crate::storage::{StoreError, batch};
 
 /// Outbox rows one INSERT of a broadcast writes (9 bound values each).
 const BROADCAST_ROWS_PER_STATEMENT: usize = 1000;
@@ -32,27 +34,28 @@ macro_rules! audience_filter {
 
 fn decode_audit_row(row: &sqlx::postgres::PgRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
-        id: row.try_get("id")?,
-        at: row.try_get("at")?,
-        actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
+        id: row.try_get("id").map_err(database)?,
+        at: row.try_get("at").map_err(database)?,
+        actor: row.try_get("actor").map_err(database)?,
+        action: row.try_get("action").map_err(database)?,
         target: row
-            .try_get::<Option<uuid::Uuid>, _>("target_id")?
+            .try_get::<Option<uuid::Uuid>, _>("target_id")
+            .map_err(database)?
             .map(PersonId::from_uuid),
-        details: row.try_get("details")?,
-        outcome: row.try_get("outcome")?,
+        details: row.try_get("details").map_err(database)?,
+        outcome: row.try_get("outcome").map_err(database)?,
     })
 }
 
 fn decode_report_row(row: &sqlx::postgres::PgRow) -> Result<ReportView, StoreError> {
-    let id: i64 = row.try_get("id")?;
+    let id: i64 = row.try_get("id").map_err(database)?;
     Ok(ReportView {
         id,
-        reporter: PersonId::from_uuid(row.try_get("reporter_id")?),
-        about: PersonId::from_uuid(row.try_get("about_id")?),
-        reason: batch::decode_reason(id, &row.try_get::<String, _>("reason")?)?,
-        details: row.try_get("details")?,
-        created_at: row.try_get("created_at")?,
+        reporter: PersonId::from_uuid(row.try_get("reporter_id").map_err(database)?),
+        about: PersonId::from_uuid(row.try_get("about_id").map_err(database)?),
+        reason: batch::decode_reason(id, &row.try_get::<String, _>("reason").map_err(database)?)?,
+        details: row.try_get("details").map_err(database)?,
+        created_at: row.try_get("created_at").map_err(database)?,
     })
 }
 
@@ -66,14 +69,16 @@ impl PostgresStore {
             " ORDER BY p.id, a.created_at, a.platform COLLATE \"C\", a.platform_user_id COLLATE \"C\""
         ))
         .bind(audience_locale(audience))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await.map_err(database)?;
         let mut decoded = Vec::with_capacity(rows.len());
         for row in &rows {
-            let person = PersonId::from_uuid(row.try_get("id")?);
-            let platform =
-                batch::decode_platform("accounts", &row.try_get::<String, _>("platform")?)?;
-            let chat: String = row.try_get("dm_chat_id")?;
+            let person = PersonId::from_uuid(row.try_get("id").map_err(database)?);
+            let platform = batch::decode_platform(
+                "accounts",
+                &row.try_get::<String, _>("platform").map_err(database)?,
+            )?;
+            let chat: String = row.try_get("dm_chat_id").map_err(database)?;
             decoded.push((person, ChatKey::new(platform, chat)));
         }
         Ok(first_chat_each(decoded))
@@ -93,8 +98,9 @@ impl AdminStore for PostgresStore {
         .bind(entry.target.map(|id| id.as_uuid()))
         .bind(&entry.details)
         .bind(&entry.outcome)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         Ok(id)
     }
 
@@ -107,39 +113,38 @@ impl AdminStore for PostgresStore {
         .bind(query.target.map(|id| id.as_uuid()))
         .bind(query.before)
         .bind(query.limit.max(0))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         rows.iter().map(decode_audit_row).collect()
     }
 
     async fn find_person(&self, lookup: &PersonLookup) -> Result<Option<PersonId>, StoreError> {
-        let id: Option<uuid::Uuid> =
-            match lookup {
-                PersonLookup::Id(id) => {
-                    sqlx::query_scalar("SELECT id FROM persons WHERE id = $1")
-                        .bind(id.as_uuid())
-                        .fetch_optional(self.pool())
-                        .await?
-                }
-                PersonLookup::Account(account) => sqlx::query_scalar(
-                    "SELECT person_id FROM accounts WHERE platform = $1 AND platform_user_id = $2",
-                )
-                .bind(account.platform.as_str())
-                .bind(&account.user_id)
-                .fetch_optional(self.pool())
-                .await?,
-                PersonLookup::Handle(handle) => {
-                    sqlx::query_scalar(
-                        "SELECT person_id FROM practice WHERE data->>'handle' = $1 \
+        let id: Option<uuid::Uuid> = match lookup {
+            PersonLookup::Id(id) => sqlx::query_scalar("SELECT id FROM persons WHERE id = $1")
+                .bind(id.as_uuid())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database)?,
+            PersonLookup::Account(account) => sqlx::query_scalar(
+                "SELECT person_id FROM accounts WHERE platform = $1 AND platform_user_id = $2",
+            )
+            .bind(account.platform.as_str())
+            .bind(&account.user_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(database)?,
+            PersonLookup::Handle(handle) => sqlx::query_scalar(
+                "SELECT person_id FROM practice WHERE data->>'handle' = $1 \
                      OR data->>'handle' LIKE $2 ESCAPE '\\' \
                      ORDER BY updated_at DESC LIMIT 1",
-                    )
-                    .bind(handle)
-                    .bind(handle_pattern(handle))
-                    .fetch_optional(self.pool())
-                    .await?
-                }
-            };
+            )
+            .bind(handle)
+            .bind(handle_pattern(handle))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(database)?,
+        };
         Ok(id.map(PersonId::from_uuid))
     }
 
@@ -157,25 +162,30 @@ impl AdminStore for PostgresStore {
              FROM persons p LEFT JOIN practice r ON r.person_id = p.id WHERE p.id = $1",
         )
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database)?
         else {
             return Ok(None);
         };
-        let profile = batch::decode_profile(person, &row.try_get::<String, _>("profile")?)?;
-        let created_at: DateTime<Utc> = row.try_get("created_at")?;
-        let status: Option<String> = row.try_get("status")?;
+        let profile = batch::decode_profile(
+            person,
+            &row.try_get::<String, _>("profile").map_err(database)?,
+        )?;
+        let created_at: DateTime<Utc> = row.try_get("created_at").map_err(database)?;
+        let status: Option<String> = row.try_get("status").map_err(database)?;
         let accounts = sqlx::query(
             "SELECT platform, platform_user_id, dm_chat_id FROM accounts WHERE person_id = $1",
         )
         .bind(id)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         let (accounts, _) = batch::decode_accounts(accounts.iter().map(|row| {
             Ok(batch::AccountRow {
-                platform: row.try_get("platform")?,
-                user_id: row.try_get("platform_user_id")?,
-                dm_chat_id: row.try_get("dm_chat_id")?,
+                platform: row.try_get("platform").map_err(database)?,
+                user_id: row.try_get("platform_user_id").map_err(database)?,
+                dm_chat_id: row.try_get("dm_chat_id").map_err(database)?,
             })
         }))?;
         let audit = self
@@ -191,8 +201,8 @@ impl AdminStore for PostgresStore {
             accounts,
             profile,
             matching: matching_status(status.as_deref()),
-            reports_about: batch::count_from_db(row.try_get("about")?),
-            reports_filed: batch::count_from_db(row.try_get("filed")?),
+            reports_about: batch::count_from_db(row.try_get("about").map_err(database)?),
+            reports_filed: batch::count_from_db(row.try_get("filed").map_err(database)?),
             audit,
         }))
     }
@@ -204,14 +214,17 @@ impl AdminStore for PostgresStore {
              ORDER BY created_at, platform COLLATE \"C\", platform_user_id COLLATE \"C\" LIMIT 1",
         )
         .bind(person.as_uuid())
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database)?;
         row.map(|row| {
-            let platform =
-                batch::decode_platform("accounts", &row.try_get::<String, _>("platform")?)?;
+            let platform = batch::decode_platform(
+                "accounts",
+                &row.try_get::<String, _>("platform").map_err(database)?,
+            )?;
             Ok(ChatKey::new(
                 platform,
-                row.try_get::<String, _>("dm_chat_id")?,
+                row.try_get::<String, _>("dm_chat_id").map_err(database)?,
             ))
         })
         .transpose()
@@ -236,16 +249,18 @@ impl AdminStore for PostgresStore {
         )
         .bind(day)
         .bind(week)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let matching = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM match_queue) AS waiting, \
              COUNT(*) FILTER (WHERE s = 'proposed') AS proposed, \
              COUNT(*) FILTER (WHERE s = 'partnered') AS partnered \
              FROM (SELECT data->'partnering'->'status'->>'status' AS s FROM practice) AS r",
         )
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let pairs = sqlx::query(
             "SELECT n AS native, t->>'language' AS learning, COUNT(*) AS people \
              FROM persons p, jsonb_array_elements_text(p.profile->'native') AS n, \
@@ -254,12 +269,13 @@ impl AdminStore for PostgresStore {
              AND NOT COALESCE((p.profile->>'banned')::boolean, false) \
              GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5",
         )
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         let mut top_pairs = Vec::with_capacity(pairs.len());
         for row in &pairs {
-            let native: String = row.try_get("native")?;
-            let learning: Option<String> = row.try_get("learning")?;
+            let native: String = row.try_get("native").map_err(database)?;
+            let learning: Option<String> = row.try_get("learning").map_err(database)?;
             // A code this build does not know is left out of the figures, not an error.
             if let (Some(native), Some(learning)) = (
                 LanguageCode::parse(&native),
@@ -268,7 +284,7 @@ impl AdminStore for PostgresStore {
                 top_pairs.push(LanguagePairCount {
                     native,
                     learning,
-                    people: batch::count_from_db(row.try_get("people")?),
+                    people: batch::count_from_db(row.try_get("people").map_err(database)?),
                 });
             }
         }
@@ -277,24 +293,28 @@ impl AdminStore for PostgresStore {
              FROM match_waves WHERE started_at >= $1",
         )
         .bind(day)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let delivery = sqlx::query(
             "SELECT COUNT(*) FILTER (WHERE status = 'pending') AS queued, \
              COUNT(*) FILTER (WHERE status = 'dead') AS dead FROM outbox",
         )
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let late: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE due_at < $1")
             .bind(now - Duration::minutes(1))
-            .fetch_one(self.pool())
-            .await?;
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database)?;
         let open_reports: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE resolution IS NULL")
-                .fetch_one(self.pool())
-                .await?;
+                .fetch_one(&self.pool)
+                .await
+                .map_err(database)?;
         let count = |row: &sqlx::postgres::PgRow, column: &str| -> Result<u64, StoreError> {
-            Ok(batch::count_from_db(row.try_get(column)?))
+            Ok(batch::count_from_db(row.try_get(column).map_err(database)?))
         };
         Ok(AdminStats {
             people: count(&people, "people")?,
@@ -320,15 +340,17 @@ impl AdminStore for PostgresStore {
 
     async fn reports_page(&self, limit: i64) -> Result<(u64, Vec<ReportView>), StoreError> {
         let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE resolution IS NULL")
-            .fetch_one(self.pool())
-            .await?;
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database)?;
         let rows = sqlx::query(
             "SELECT id, reporter_id, about_id, reason, details, created_at FROM reports \
              WHERE resolution IS NULL ORDER BY created_at, id LIMIT $1",
         )
         .bind(limit.max(0))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         let page = rows
             .iter()
             .map(decode_report_row)
@@ -342,8 +364,9 @@ impl AdminStore for PostgresStore {
              WHERE id = $1 AND resolution IS NULL",
         )
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database)?;
         row.as_ref().map(decode_report_row).transpose()
     }
 
@@ -362,8 +385,9 @@ impl AdminStore for PostgresStore {
         .bind(now)
         .bind(actor)
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(&self.pool)
+        .await
+        .map_err(database)?;
         Ok(closed.rows_affected() == 1)
     }
 
@@ -382,7 +406,7 @@ impl AdminStore for PostgresStore {
                 reason: format!("an audience does not serialise: {error}"),
             })?;
         let recipients = self.recipients(broadcast.audience).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool.begin().await.map_err(database)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO broadcasts (created_at, actor, audience, text, queued) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -393,7 +417,8 @@ impl AdminStore for PostgresStore {
         .bind(&broadcast.text)
         .bind(batch::count_to_db(recipients.len() as u64))
         .fetch_one(&mut *tx)
-        .await?;
+        .await
+        .map_err(database)?;
         for chunk in recipients.chunks(BROADCAST_ROWS_PER_STATEMENT) {
             let mut insert: QueryBuilder<sqlx::Postgres> = QueryBuilder::new(
                 "INSERT INTO outbox (person_id, platform, chat_id, body, status, attempts, \
@@ -410,9 +435,9 @@ impl AdminStore for PostgresStore {
                     .push_bind(broadcast.at)
                     .push_bind(id);
             });
-            insert.build().execute(&mut *tx).await?;
+            insert.build().execute(&mut *tx).await.map_err(database)?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(database)?;
         Ok(QueuedBroadcast {
             id,
             queued: recipients.len() as u64,
@@ -423,8 +448,9 @@ impl AdminStore for PostgresStore {
         let Some(queued) =
             sqlx::query_scalar::<_, i64>("SELECT queued FROM broadcasts WHERE id = $1")
                 .bind(id)
-                .fetch_optional(self.pool())
-                .await?
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database)?
         else {
             return Ok(None);
         };
@@ -433,11 +459,12 @@ impl AdminStore for PostgresStore {
              COUNT(*) FILTER (WHERE status = 'dead') AS dead FROM outbox WHERE broadcast_id = $1",
         )
         .bind(id)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database)?;
         let queued = batch::count_from_db(queued);
-        let pending = batch::count_from_db(row.try_get("pending")?);
-        let failed = batch::count_from_db(row.try_get("dead")?);
+        let pending = batch::count_from_db(row.try_get("pending").map_err(database)?);
+        let failed = batch::count_from_db(row.try_get("dead").map_err(database)?);
         Ok(Some(BroadcastProgress {
             broadcast: id,
             queued,
@@ -451,25 +478,29 @@ impl AdminStore for PostgresStore {
         limit: i64,
     ) -> Result<(u64, Vec<DeadLetterView>), StoreError> {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'dead'")
-            .fetch_one(self.pool())
-            .await?;
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database)?;
         let rows = sqlx::query(
             "SELECT id, platform, chat_id, attempts, last_error FROM outbox \
              WHERE status = 'dead' ORDER BY id DESC LIMIT $1",
         )
         .bind(limit.max(0))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database)?;
         let mut sample = Vec::with_capacity(rows.len());
         for row in &rows {
-            let platform: String = row.try_get("platform")?;
-            let chat: String = row.try_get("chat_id")?;
+            let platform: String = row.try_get("platform").map_err(database)?;
+            let chat: String = row.try_get("chat_id").map_err(database)?;
             sample.push(DeadLetterView {
-                id: row.try_get("id")?,
+                id: row.try_get("id").map_err(database)?,
                 chat: format!("{platform}:{chat}"),
-                attempts: u32::try_from(row.try_get::<i32, _>("attempts")?).unwrap_or(u32::MAX),
+                attempts: u32::try_from(row.try_get::<i32, _>("attempts").map_err(database)?)
+                    .unwrap_or(u32::MAX),
                 last_error: row
-                    .try_get::<Option<String>, _>("last_error")?
+                    .try_get::<Option<String>, _>("last_error")
+                    .map_err(database)?
                     .unwrap_or_default(),
             });
         }
@@ -482,8 +513,9 @@ impl AdminStore for PostgresStore {
              lease_owner = NULL, lease_until = NULL WHERE status = 'dead'",
         )
         .bind(now)
-        .execute(self.pool())
-        .await?;
+        .execute(&self.pool)
+        .await
+        .map_err(database)?;
         Ok(retried.rows_affected())
     }
 }
